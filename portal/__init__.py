@@ -1,0 +1,31 @@
+"""Advisory Portal: the WSGI application factory."""
+
+from __future__ import annotations
+
+from pyramid.config import Configurator
+
+from .plugins import include_enabled
+from .plugins.files import display_path
+from .settings import apply_environment
+
+
+def main(global_config, **settings):
+    """Build the portal from an ini file's settings (``pserve``, ``pshell``, tests)."""
+    origin = display_path(global_config.get("__file__", "settings")) if global_config else "settings"
+    settings = apply_environment(settings, origin)
+    with Configurator(settings=settings, root_factory="portal.resources.Root") as config:
+        # Templates: Jinja2 with autoescaping, from portal/templates.
+        config.include(".templates")
+        # request.dbsession, owned by pyramid_tm; pyramid_retry on conflicts.
+        config.include(".models")
+        # Permissions, the ACL security policy, sessions and CSRF.
+        config.include(".security")
+        # Refuse invalid UTF-8 and oversized bodies before any view runs.
+        config.include(".guards")
+        # The plugin directives and the empty catalog.
+        config.include(".plugins")
+        # Every plugin the settings enable; each registers through the directives.
+        include_enabled(config, origin)
+        # The core's own views, then everything is committed (conflicts surface here).
+        config.include(".views")
+    return config.make_wsgi_app()

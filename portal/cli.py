@@ -1,0 +1,67 @@
+"""The ``portal`` command: ``portal plugins`` and ``portal check`` (more to come)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pyramid.paster import get_appsettings
+
+from .plugins.check import check
+from .plugins.files import display_path
+
+KIND_TITLES = {"framework": "Frameworks", "criterion": "Criteria"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="portal", description="Advisory Portal administration.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    plugins = commands.add_parser("plugins", help="list installed plugins, enabled or not, and problems")
+    plugins.add_argument("ini", nargs="?", default="development.ini")
+
+    checker = commands.add_parser("check", help="validate every installed plugin and the settings")
+    checker.add_argument("ini", nargs="?", default="development.ini")
+    checker.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+
+    args = parser.parse_args(argv)
+    try:
+        settings = dict(get_appsettings(args.ini))
+    except (FileNotFoundError, LookupError, ValueError) as error:
+        print(f"portal: cannot read settings from {args.ini}: {error}", file=sys.stderr)
+        return 2
+    report = check(settings, display_path(args.ini))
+    if args.command == "plugins":
+        return _plugins(report)
+    return _check(report, args.strict)
+
+
+def _check(report, strict: bool) -> int:
+    for problem in report.problems:
+        print(f"{problem.level}: {problem}")
+    count = sum(len(names) for names in report.installed.values())
+    summary = f"{count} plugins checked: {len(report.errors)} errors, {len(report.warnings)} warnings"
+    print(summary, file=sys.stderr)
+    return 1 if report.errors or (strict and report.warnings) else 0
+
+
+def _plugins(report) -> int:
+    for kind, offers in report.installed.items():
+        print(f"{KIND_TITLES[kind]}:")
+        if not offers:
+            print("  (none installed)")
+        for name, dists in offers.items():
+            for plugin in dists:
+                state = "enabled" if name in report.enabled[kind] else "available"
+                problems = report.problems_of(plugin.source.distribution)
+                flag = f"  {len(problems)} problem(s)" if problems else ""
+                print(
+                    f"  {name:<20} {plugin.source.distribution:<36} {plugin.source.version:<10} {state}{flag}"
+                )
+    for problem in report.problems:
+        print(f"{problem.level}: {problem}")
+    return 1 if report.errors else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Database wiring: one engine, a session per request joined to ``request.tm``.
+
+``pyramid_tm`` owns the transaction (commit on success, abort on error or on an
+error response) and ``pyramid_retry`` replays a request that hit a transient
+conflict such as a serialization failure.
+"""
+
+from __future__ import annotations
+
+import zope.sqlalchemy
+from sqlalchemy import engine_from_config, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from .meta import Base
+
+__all__ = ["Base", "get_engine", "get_session_factory", "get_tm_session"]
+
+# The environ key through which tests hand in a session bound to their own
+# outer transaction (as the Pyramid starter does).
+SESSION_ENVIRON_KEY = "portal.dbsession"
+
+
+def get_engine(settings, prefix: str = "sqlalchemy.") -> Engine:
+    engine = engine_from_config(settings, prefix)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # The stdlib driver's own transaction handling defeats SAVEPOINTs and
+    # transactional DDL; let SQLAlchemy emit BEGIN itself (SQLAlchemy's pysqlite
+    # docs). WAL lets readers run beside a writer; busy_timeout waits for a lock
+    # instead of failing at once.
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def get_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine)
+
+
+def get_tm_session(session_factory, transaction_manager, request=None) -> Session:
+    dbsession = session_factory(info={"request": request})
+    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    return dbsession
+
+
+def includeme(config) -> None:
+    settings = config.get_settings()
+    # The request's transaction manager is explicit: no thread-local magic.
+    settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    # An error response (4xx/5xx) commits nothing, even when the view returned
+    # it instead of raising.
+    settings.setdefault("tm.commit_veto", "pyramid_tm.default_commit_veto")
+    config.include("pyramid_tm")
+    config.include("pyramid_retry")
+
+    engine = get_engine(settings)
+    session_factory = get_session_factory(engine)
+    config.registry["dbsession_factory"] = session_factory
+    config.registry["dbengine"] = engine
+
+    def dbsession(request) -> Session:
+        session = request.environ.get(SESSION_ENVIRON_KEY)
+        if session is None:
+            session = get_tm_session(session_factory, request.tm, request=request)
+        return session
+
+    config.add_request_method(dbsession, reify=True)

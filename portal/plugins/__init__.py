@@ -1,0 +1,65 @@
+"""The plugin registry: directives, discovery, settings and the catalog."""
+
+from __future__ import annotations
+
+from .catalog import Catalog, Criterion, Framework, ResolvedRating
+from .directives import add_criterion, add_framework
+from .discovery import GROUPS, SETTINGS, Installed, enabled, installed
+from .files import PluginError, PluginSource, Problem, SettingsError
+from .weights import SETTING as WEIGHTS_SETTING
+from .weights import parse_weights
+
+__all__ = [
+    "Catalog",
+    "Criterion",
+    "Framework",
+    "PluginError",
+    "PluginSource",
+    "Problem",
+    "ResolvedRating",
+    "SettingsError",
+    "include_enabled",
+]
+
+# Runs after every registration action (default order 0).
+SEAL_ORDER = 1000
+
+
+def includeme(config) -> None:
+    """Add the directives and an empty catalog; plugins are included by include_enabled."""
+    config.add_directive("add_framework", add_framework)
+    config.add_directive("add_criterion", add_criterion)
+    config.registry.portal_catalog = Catalog()
+    config.registry.portal_sources = {}
+    config.action(None, config.registry.portal_catalog.seal, order=SEAL_ORDER)
+    config.add_request_method(lambda request: request.registry.portal_catalog, "catalog", reify=True)
+
+
+def include_enabled(config, origin: str = "settings") -> list[Installed]:
+    """Include every plugin the settings enable; ``origin`` names the settings file in errors."""
+    settings = config.get_settings()
+    chosen: list[Installed] = []
+    for kind in GROUPS:
+        chosen += enabled(kind, settings.get(SETTINGS[kind]), installed(kind), origin)
+    criteria = {plugin.name for plugin in chosen if plugin.source.kind == "criterion"}
+    config.registry.portal_catalog.weight_overrides = parse_weights(
+        settings.get(WEIGHTS_SETTING), criteria, origin
+    )
+    for plugin in chosen:
+        include_plugin(config, plugin)
+    return chosen
+
+
+def include_plugin(config, plugin: Installed) -> None:
+    """Include one plugin's module; a failure names the distribution, not a traceback."""
+    package = plugin.module.partition(":")[0]
+    config.registry.portal_sources[package] = plugin.source
+    config.registry.portal_sources[package.partition(".")[0]] = plugin.source
+    try:
+        config.include(plugin.module)
+    except PluginError:
+        raise
+    except Exception as error:  # whatever a third-party includeme raises
+        verb = "imported" if isinstance(error, ImportError) else "included"
+        message = f"cannot be {verb}: {type(error).__name__}: {error}"
+        raise PluginError(Problem(plugin.source.distribution, plugin.module, "includeme", message)) from error

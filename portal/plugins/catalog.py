@@ -1,0 +1,143 @@
+"""The catalog: every enabled framework and criterion, frozen once start-up ends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+from .files import PluginSource
+from .schema import CriterionDefinition, FrameworkProfile, Option, Question
+
+RatingSource = Literal["profile", "criterion", "hook", "unrated"]
+UNRATED_SCORE = 2.5
+
+NeedHook = Callable[[Mapping[str, Any]], float | None]
+FitHook = Callable[[FrameworkProfile, Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Framework:
+    profile: FrameworkProfile
+    source: PluginSource
+    file: str = ""  # the profile's path, for messages
+
+    @property
+    def slug(self) -> str:
+        return self.profile.slug
+
+    @property
+    def title(self) -> str:
+        return self.profile.title
+
+    @property
+    def version(self) -> str:
+        return self.source.version
+
+
+@dataclass(frozen=True)
+class Criterion:
+    definition: CriterionDefinition
+    source: PluginSource
+    file: str = ""  # the criterion file's path, for messages
+    need: NeedHook | None = None
+    fit: FitHook | None = None
+    # The questions as asked: options_from expanded to the enabled frameworks.
+    questions: tuple[Question, ...] = ()
+    weight: float = 1.0
+
+    @property
+    def key(self) -> str:
+        return self.definition.key
+
+    @property
+    def title(self) -> str:
+        return self.definition.title
+
+    @property
+    def category(self) -> str:
+        return self.definition.category
+
+    @property
+    def version(self) -> str:
+        return self.source.version
+
+
+@dataclass(frozen=True)
+class ResolvedRating:
+    score: float
+    rationale: str
+    evidence: tuple[str, ...]
+    source: RatingSource
+
+
+@dataclass
+class Catalog:
+    """Filled by the directives' deferred actions, then sealed: read-only afterwards."""
+
+    weight_overrides: Mapping[str, float] = field(default_factory=dict)
+    frameworks: Mapping[str, Framework] = field(default_factory=dict)
+    criteria: Mapping[str, Criterion] = field(default_factory=dict)
+    sealed: bool = False
+
+    def add_framework(self, framework: Framework) -> None:
+        self._writable()[0][framework.slug] = framework
+
+    def add_criterion(self, criterion: Criterion) -> None:
+        self._writable()[1][criterion.key] = criterion
+
+    def _writable(self) -> tuple[dict, dict]:
+        if self.sealed:
+            raise RuntimeError("the catalog is sealed once start-up ends")
+        return self.frameworks, self.criteria  # type: ignore[return-value]
+
+    def seal(self) -> None:
+        """Order everything, expand framework-sourced options, and freeze."""
+        frameworks = dict(sorted(self.frameworks.items(), key=lambda item: item[1].title.lower()))
+        category_order: dict[str, int] = {}
+        for criterion in self.criteria.values():
+            order = criterion.definition.order
+            category_order[criterion.category] = min(category_order.get(criterion.category, order), order)
+        ordered = sorted(
+            self.criteria.values(),
+            key=lambda c: (category_order[c.category], c.category, c.definition.order, c.key),
+        )
+        criteria = {
+            c.key: _replace(
+                c,
+                questions=tuple(_as_asked(q, frameworks) for q in c.definition.questions),
+                weight=self.weight_overrides.get(c.key, c.definition.default_weight),
+            )
+            for c in ordered
+        }
+        self.frameworks = MappingProxyType(frameworks)
+        self.criteria = MappingProxyType(criteria)
+        self.sealed = True
+
+    @property
+    def categories(self) -> list[str]:
+        """Category names in questionnaire order."""
+        return list(dict.fromkeys(c.category for c in self.criteria.values()))
+
+    def rating(self, slug: str, key: str) -> ResolvedRating:
+        """The stored rating of a framework on a criterion (hooks need answers: see scoring)."""
+        framework, criterion = self.frameworks[slug], self.criteria[key]
+        rating = framework.profile.ratings.get(key)
+        source: RatingSource = "profile"
+        if rating is None:
+            rating, source = criterion.definition.ratings.get(slug), "criterion"
+        if rating is None:
+            return ResolvedRating(UNRATED_SCORE, "", (), "unrated")
+        return ResolvedRating(rating.score, rating.rationale, rating.evidence, source)
+
+
+def _replace(criterion: Criterion, **changes: Any) -> Criterion:
+    return Criterion(**{**criterion.__dict__, **changes})
+
+
+def _as_asked(question: Question, frameworks: Mapping[str, Framework]) -> Question:
+    if question.options_from != "frameworks":
+        return question
+    options = tuple(Option(key=f.slug, label=f.title, need=question.option_need) for f in frameworks.values())
+    return question.model_copy(update={"options": options})

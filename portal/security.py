@@ -1,0 +1,73 @@
+"""Who may do what: permissions, the security policy, sessions and CSRF."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pyramid.authorization import ACLHelper, Authenticated, Everyone
+from pyramid.session import SignedCookieSessionFactory
+
+from .settings import is_production
+
+SESSION_COOKIE = "portal_session"
+
+
+class Permissions(StrEnum):
+    VIEW = "view"
+    EDIT = "edit"
+    ADMINISTER = "administer"
+
+
+class SecurityPolicy:
+    """ACL-based; everyone is anonymous until accounts exist."""
+
+    def identity(self, request):
+        return None
+
+    def authenticated_userid(self, request):
+        return None
+
+    def effective_principals(self, request) -> list[str]:
+        principals = [Everyone]
+        if self.identity(request) is not None:
+            principals.append(Authenticated)
+        return principals
+
+    def permits(self, request, context, permission):
+        return ACLHelper().permits(context, self.effective_principals(request), permission)
+
+    def remember(self, request, userid, **kw):
+        return []
+
+    def forget(self, request, **kw):
+        return []
+
+
+def csrf_applies(request) -> bool:
+    """Check CSRF for browsers: a session cookie or a form body.
+
+    A cookie-less JSON request (the API, authorised by an assessment link or
+    a token) cannot be forged by another site's form, so it needs no token.
+    """
+    if SESSION_COOKIE in request.cookies:
+        return True
+    return request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
+
+
+def includeme(config) -> None:
+    settings = config.get_settings()
+    config.set_security_policy(SecurityPolicy())
+    config.set_session_factory(
+        SignedCookieSessionFactory(
+            settings["portal.secret"],
+            cookie_name=SESSION_COOKIE,
+            secure=is_production(settings),
+            httponly=True,
+            samesite="Lax",
+            timeout=None,
+            max_age=None,
+        )
+    )
+    config.set_default_csrf_options(require_csrf=True, callback=csrf_applies)
+    # Every view states its permission; this is the one for views that forget.
+    config.set_default_permission(Permissions.VIEW)

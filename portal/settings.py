@@ -1,0 +1,72 @@
+"""Settings that come from the environment, and the checks production insists on.
+
+As Warehouse's ``maybe_set``: an explicit ini setting always wins; the
+environment only fills what the ini leaves out.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .plugins.files import Problem, SettingsError
+
+# Marks the secrets development.ini and the tests carry; production refuses them.
+DEVELOPMENT_SECRET_PREFIX = "development-only-"  # noqa: S105 (a marker, not a secret)
+MIN_SECRET_LENGTH = 32
+DEFAULT_MAX_BODY_BYTES = 256 * 1024
+
+ENVIRONMENT = {
+    "sqlalchemy.url": "DATABASE_URL",
+    "portal.secret": "PORTAL_SECRET",
+    "portal.environment": "PORTAL_ENVIRONMENT",
+    "portal.frameworks": "PORTAL_FRAMEWORKS",
+    "portal.criteria": "PORTAL_CRITERIA",
+}
+
+
+def maybe_set(settings: dict, name: str, envvar: str, environ=os.environ) -> None:
+    if envvar in environ and not settings.get(name):
+        settings[name] = environ[envvar]
+
+
+def apply_environment(settings: dict, origin: str, environ=os.environ) -> dict:
+    settings = dict(settings)
+    for name, envvar in ENVIRONMENT.items():
+        maybe_set(settings, name, envvar, environ)
+    settings.setdefault("portal.environment", "development")
+    _check(settings, origin)
+    return settings
+
+
+def is_production(settings) -> bool:
+    return settings.get("portal.environment") == "production"
+
+
+def max_body_bytes(settings) -> int:
+    return int(settings.get("portal.max_body_bytes", DEFAULT_MAX_BODY_BYTES))
+
+
+def _check(settings: dict, origin: str) -> None:
+    def fail(field: str, message: str) -> SettingsError:
+        return SettingsError(Problem(origin, "", field, message))
+
+    environment = settings["portal.environment"]
+    if environment not in ("development", "production"):
+        raise fail("portal.environment", f"{environment!r} is neither development nor production")
+    if not settings.get("sqlalchemy.url"):
+        raise fail("sqlalchemy.url", "no database URL (set it, or DATABASE_URL in the environment)")
+    try:
+        if max_body_bytes(settings) < 1024:
+            raise fail("portal.max_body_bytes", "must be at least 1024")
+    except ValueError:
+        raise fail("portal.max_body_bytes", "must be a whole number of bytes") from None
+    secret = settings.get("portal.secret", "")
+    if is_production(settings):
+        if not secret:
+            raise fail("portal.secret", "production needs a secret: set PORTAL_SECRET")
+        if secret.startswith(DEVELOPMENT_SECRET_PREFIX) or len(secret) < MIN_SECRET_LENGTH:
+            raise fail(
+                "portal.secret", f"production refuses a development or short secret (< {MIN_SECRET_LENGTH})"
+            )
+    elif not secret:
+        raise fail("portal.secret", "missing (development.ini carries one)")

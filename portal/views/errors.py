@@ -1,0 +1,58 @@
+"""Error answers: JSON for JSON requests, a friendly page otherwise, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from pyramid.httpexceptions import HTTPError, HTTPNotFound
+from pyramid.renderers import render_to_response
+from pyramid.response import Response
+from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+
+from .negotiation import wants_json
+
+log = logging.getLogger(__name__)
+
+# Headers an error keeps from the exception that raised it.
+KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+def error_response(request, status: int, title: str, message: str, exc=None):
+    if wants_json(request):
+        response = Response(json_body={"errors": {"_request": message}}, status=status)
+    else:
+        response = render_to_response(
+            "error.jinja2", {"status": status, "title": title, "message": message}, request=request
+        )
+        response.status_int = status
+    if exc is not None:
+        for name in KEPT_HEADERS:
+            if name in exc.headers:
+                response.headers[name] = exc.headers[name]
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@notfound_view_config()
+def not_found(exc, request):
+    return error_response(request, 404, "Not found", f"There is nothing at {request.path_info}.", exc)
+
+
+@forbidden_view_config()
+def forbidden(exc, request):
+    return error_response(request, 403, "Forbidden", "You may not do that here.", exc)
+
+
+@exception_view_config(HTTPError)
+def http_error(exc, request):
+    if isinstance(exc, HTTPNotFound):
+        return not_found(exc, request)
+    message = exc.detail or exc.explanation
+    return error_response(request, exc.code, exc.title, message, exc)
+
+
+@exception_view_config(Exception)
+def server_error(exc, request):
+    log.exception("unhandled error on %s %s", request.method, request.path_qs)
+    message = "Something went wrong on our side and the request was not carried out. Please try again."
+    return error_response(request, 500, "Server error", message)

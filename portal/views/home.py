@@ -1,0 +1,27 @@
+"""The home page: what the portal does and what is installed."""
+
+from __future__ import annotations
+
+from ..resources import Root
+from ..security import Permissions
+from .negotiation import page_view
+
+
+@page_view("home.jinja2", context=Root, permission=Permissions.VIEW)
+def home(context, request):
+    catalog = request.catalog
+    return {
+        "name": "Advisory Portal",
+        "frameworks": [
+            {"slug": f.slug, "title": f.title, "url": request.resource_url(context, "frameworks", f.slug)}
+            for f in catalog.frameworks.values()
+        ],
+        "criteria": [
+            {"key": c.key, "title": c.title, "url": request.resource_url(context, "criteria", c.key)}
+            for c in catalog.criteria.values()
+        ],
+        "links": {
+            "frameworks": request.resource_url(context, "frameworks", ""),
+            "criteria": request.resource_url(context, "criteria", ""),
+        },
+    }
