@@ -76,8 +76,9 @@ def catalog(registry) -> Catalog:
 def _locate(config, spec: str, kind) -> tuple[str, PluginSource]:
     asset = AssetResolver(config.package_name).resolve(spec)
     path = asset.abspath()
+    package = getattr(asset, "pkg_name", None) or config.package_name  # absolute paths have none
     sources: dict[str, PluginSource] = getattr(config.registry, "portal_sources", {})
-    source = sources.get(asset.pkg_name) or _source_of_package(asset.pkg_name.partition(".")[0], kind)
+    source = sources.get(package) or _source_of_package(package.partition(".")[0], kind)
     return path, source
 
 

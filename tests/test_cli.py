@@ -1,0 +1,88 @@
+"""``portal check`` and ``portal plugins`` as an administrator runs them: real processes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+PORTAL = str(Path(sys.executable).parent / "portal")
+
+
+def run(env, *arguments, ini=None):
+    command = [PORTAL, *arguments]
+    if ini is not None:
+        command.append(str(ini))
+    cwd = ini.parent if ini is not None else None
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, cwd=cwd)
+
+
+def write_ini(tmp_path, frameworks="*", criteria="*", weights=""):
+    ini = tmp_path / "check.ini"
+    ini.write_text(
+        "[app:main]\nuse = egg:advisory-portal\n"
+        f"sqlalchemy.url = sqlite:///{tmp_path}/x.sqlite\n"
+        f"portal.frameworks = {frameworks}\nportal.criteria = {criteria}\n"
+        f"portal.criteria.weights = {weights}\n"
+    )
+    return ini
+
+
+def test_check_is_clean_with_good_plugins(tmp_path, plugin_pythonpath):
+    result = run(plugin_pythonpath("good"), "check", "--strict", ini=write_ini(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert ": 0 errors, 0 warnings" in result.stderr
+
+
+def test_check_reports_a_broken_plugin_with_exit_1(tmp_path, plugin_pythonpath):
+    result = run(plugin_pythonpath("good", "broken_field", "broken_toml"), "check", ini=write_ini(tmp_path))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert any(
+        line.startswith("error: fixture-broken-field: ")
+        and line.endswith("portal_fixture_broken_field/criterion.toml: default_wieght: unknown field")
+        for line in lines
+    ), lines
+    assert any(
+        line.startswith("error: fixture-broken-toml: ") and "line 11 (score)" in line for line in lines
+    )
+
+
+def test_check_reports_setting_errors(tmp_path, plugin_pythonpath):
+    ini = write_ini(tmp_path, frameworks="quokka kangaroo", weights="latency = -2")
+    result = run(plugin_pythonpath("good"), "check", ini=ini)
+    assert result.returncode == 1
+    assert "error: check.ini: portal.frameworks: 'kangaroo' is not installed" in result.stdout
+    assert "error: check.ini: portal.criteria.weights: latency: '-2' must be a finite number" in result.stdout
+
+
+def test_warnings_pass_unless_strict(tmp_path, plugin_pythonpath):
+    env = plugin_pythonpath("good", "unrated")
+    ini = write_ini(tmp_path, frameworks="unrated", criteria="latency")
+    result = run(env, "check", ini=ini)
+    assert result.returncode == 0
+    assert result.stdout.startswith("warning: fixture-framework-unrated: ")
+    assert "ratings.latency: does not rate the enabled criterion 'latency'" in result.stdout
+    assert run(env, "check", "--strict", ini=ini).returncode == 1
+
+
+def test_check_reports_two_distributions_offering_one_name(tmp_path, plugin_pythonpath):
+    result = run(plugin_pythonpath("conflict"), "check", ini=write_ini(tmp_path))
+    assert result.returncode == 1
+    assert "framework 'twin' is offered by both fixture-twin-a and fixture-twin-b" in result.stdout
+
+
+def test_plugins_lists_enabled_and_available(tmp_path, plugin_pythonpath):
+    result = run(plugin_pythonpath("good"), "plugins", ini=write_ini(tmp_path, frameworks="quokka"))
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.startswith("  ")}
+    assert rows["quokka"][1:] == ["fixture-framework-quokka", "1.2.0", "enabled"]
+    assert rows["wombat"][1:] == ["fixture-framework-wombat", "0.3.0", "available"]
+    assert rows["latency"][1:] == ["fixture-criterion-latency", "2.0.0", "enabled"]
+
+
+def test_missing_ini_is_a_clear_error(tmp_path):
+    result = run(None, "check", ini=tmp_path / "absent.ini")
+    assert result.returncode == 2
+    assert "cannot read settings from" in result.stderr and "Traceback" not in result.stderr

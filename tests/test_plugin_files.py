@@ -1,0 +1,185 @@
+"""Plugin files are validated field by field; every problem names the file and the field."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from portal.plugins.files import PluginSource, load_criterion, load_profile
+
+SOURCE = PluginSource("criterion", "portal-criterion-example", "1.0")
+
+PROFILE = """
+slug = "example"
+title = "Example"
+kind = "micro"
+homepage = "https://example.org/"
+summary = "An example."
+best_fit = ["Examples"]
+strengths = ["Small"]
+use_cases = ["Tests"]
+
+[ratings.speed]
+score = 4
+rationale = "Fast enough."
+"""
+
+CRITERION = """
+key = "speed"
+title = "Speed"
+category = "Performance"
+description = "How fast."
+rubric = "0: slow 5: fast"
+
+[[questions]]
+key = "speed.matters"
+text = "Does speed matter?"
+kind = "single"
+required = true
+allow_unsure = true
+
+  [[questions.options]]
+  key = "no"
+  label = "No"
+  need = 0.0
+
+  [[questions.options]]
+  key = "yes"
+  label = "Yes"
+  need = 1.0
+
+[[questions]]
+key = "speed.how"
+text = "How fast?"
+kind = "single"
+condition = { question = "speed.matters", in = ["yes"] }
+
+  [[questions.options]]
+  key = "fast"
+  label = "Fast"
+  need = 0.5
+
+  [[questions.options]]
+  key = "faster"
+  label = "Faster"
+  need = 1.0
+"""
+
+
+def write(tmp_path, text: str, name: str):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return str(path)
+
+
+def problems_of(tmp_path, text: str, kind: str = "criterion") -> list[str]:
+    if kind == "criterion":
+        _, problems = load_criterion(write(tmp_path, text, "criterion.toml"), SOURCE)
+    else:
+        _, problems = load_profile(write(tmp_path, text, "profile.toml"), SOURCE)
+    return [str(problem) for problem in problems]
+
+
+def test_valid_files_load_into_immutable_objects(tmp_path):
+    criterion, problems = load_criterion(write(tmp_path, CRITERION, "criterion.toml"), SOURCE)
+    assert problems == []
+    assert [q.key for q in criterion.questions] == ["speed.matters", "speed.how"]
+    assert criterion.questions[1].condition.in_ == ("yes",)
+    profile, problems = load_profile(write(tmp_path, PROFILE, "profile.toml"), SOURCE)
+    assert problems == []
+    assert profile.ratings["speed"].score == 4
+    with pytest.raises(TypeError):
+        profile.ratings["speed"] = None  # read-only mapping
+    with pytest.raises(Exception, match="frozen"):
+        profile.title = "Changed"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (("score = 4", "score = 7"), "ratings.speed.score", "less than or equal to 5"),
+        (("score = 4", 'score = "4"'), "ratings.speed.score", "valid number"),
+        (('title = "Example"', 'title = "Example"\ncolour = "red"'), "colour", "unknown field"),
+        (('kind = "micro"', 'kind = "Micro Framework"'), "kind", "pattern"),
+        (('homepage = "https://example.org/"', 'homepage = "ftp://x"'), "homepage", "pattern"),
+        (('best_fit = ["Examples"]', "best_fit = []"), "best_fit", "at least 1"),
+        (('slug = "example"\n', ""), "slug", "required field is missing"),
+    ],
+)
+def test_profile_problems_name_the_field(tmp_path, change, field, message):
+    problems = problems_of(tmp_path, PROFILE.replace(*change), kind="profile")
+    assert len(problems) == 1
+    assert problems[0].startswith(f"portal-criterion-example: {tmp_path}/profile.toml: {field}: ")
+    assert message in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            ("need = 1.0\n\n[[questions]]", "need = 1.5\n\n[[questions]]"),
+            "questions[0].options[1].need",
+            "less than or equal to 1",
+        ),
+        (('kind = "single"\nrequired', 'kind = "dropdown"\nrequired'), "questions[0].kind", "'single'"),
+        (('key = "speed.how"', 'key = "speed.matters"'), "questions[1].key", "duplicate question key"),
+        (('key = "faster"', 'key = "fast"'), "questions[1].options[1].key", "duplicate option key"),
+        (('key = "speed.how"', 'key = "other.how"'), "questions[1].key", "must start with 'speed.'"),
+        (
+            ('question = "speed.matters"', 'question = "speed.nothing"'),
+            "questions[1].condition.question",
+            "no question 'speed.nothing'",
+        ),
+        (
+            ('question = "speed.matters"', 'question = "realtime.connections"'),
+            "questions[1].condition.question",
+            "belongs to another criterion",
+        ),
+        (('in = ["yes"]', 'in = ["maybe"]'), "questions[1].condition.in", "'maybe' is not an option"),
+        (
+            ('rubric = "0: slow 5: fast"', 'rubric = "0: slow 5: fast"\ndefault_weight = -1.0'),
+            "default_weight",
+            "greater than or equal to 0",
+        ),
+        (
+            ('rubric = "0: slow 5: fast"', 'rubric = "0: slow 5: fast"\nrated_by = "magic"'),
+            "rated_by",
+            "'profiles' or 'hook'",
+        ),
+    ],
+)
+def test_criterion_problems_name_the_field(tmp_path, change, field, message):
+    assert change[0] in CRITERION
+    problems = problems_of(tmp_path, CRITERION.replace(*change, 1))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"portal-criterion-example: {tmp_path}/criterion.toml: {field}: ")
+    assert message in problems[0]
+
+
+def test_a_condition_naming_a_later_question_is_refused(tmp_path):
+    swapped = CRITERION.replace('condition = { question = "speed.matters", in = ["yes"] }\n', "")
+    swapped = swapped.replace(
+        'kind = "single"\nrequired = true',
+        'kind = "single"\nrequired = true\ncondition = { question = "speed.how", in = ["fast"] }',
+    )
+    problems = problems_of(tmp_path, swapped)
+    assert problems == [
+        f"portal-criterion-example: {tmp_path}/criterion.toml: questions[0].condition.question: "
+        "'speed.how' comes later; a condition names an earlier question"
+    ]
+
+
+def test_malformed_toml_names_the_file_line_and_key(tmp_path):
+    problems = problems_of(tmp_path, PROFILE.replace("score = 4", "score = four"), kind="profile")
+    assert len(problems) == 1
+    assert problems[0].startswith(f"portal-criterion-example: {tmp_path}/profile.toml: line 12 (score): ")
+    assert "malformed TOML" in problems[0]
+
+
+def test_options_from_frameworks_excludes_fixed_options(tmp_path):
+    text = CRITERION.replace(
+        'kind = "single"\nrequired = true', 'kind = "multi"\noptions_from = "frameworks"'
+    )
+    problems = problems_of(tmp_path, text)
+    assert any("questions[0].options: give either options or options_from" in p for p in problems)
