@@ -29,7 +29,8 @@ def write_ini(tmp_path, frameworks="*", criteria="*", weights=""):
 
 
 def test_check_is_clean_with_good_plugins(tmp_path, plugin_pythonpath):
-    result = run(plugin_pythonpath("good"), "check", "--strict", ini=write_ini(tmp_path))
+    ini = write_ini(tmp_path, frameworks="quokka wombat", criteria="latency hosting")
+    result = run(plugin_pythonpath("good"), "check", "--strict", ini=ini)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == ""
     assert ": 0 errors, 0 warnings" in result.stderr
@@ -74,7 +75,8 @@ def test_check_reports_two_distributions_offering_one_name(tmp_path, plugin_pyth
 
 
 def test_plugins_lists_enabled_and_available(tmp_path, plugin_pythonpath):
-    result = run(plugin_pythonpath("good"), "plugins", ini=write_ini(tmp_path, frameworks="quokka"))
+    ini = write_ini(tmp_path, frameworks="quokka", criteria="latency hosting")
+    result = run(plugin_pythonpath("good"), "plugins", ini=ini)
     assert result.returncode == 0, result.stderr
     rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.startswith("  ")}
     assert rows["quokka"][1:] == ["fixture-framework-quokka", "1.2.0", "enabled"]

@@ -1,0 +1,5 @@
+"""Criterion plugin: serverless deployment."""
+
+
+def includeme(config):
+    config.add_criterion("portal_criterion_serverless:criterion.toml")
