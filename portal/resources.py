@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow, Everyone
+from pyramid.decorator import reify
+from pyramid.httpexceptions import HTTPNotFound
+from sqlalchemy import select
 
 from .plugins import Criterion, Framework
 from .security import Permissions
@@ -35,6 +38,8 @@ class Root(Resource):
             return FrameworkCatalog(self, name, catalog)
         if name == "criteria":
             return CriterionCatalog(self, name, catalog)
+        if name == "assessments":
+            return AssessmentContainer(self, name, self.request)
         raise KeyError(name)
 
 
@@ -74,3 +79,90 @@ class CriterionResource(Resource):
     def __init__(self, parent, name, criterion: Criterion):
         super().__init__(parent, name)
         self.criterion = criterion
+
+
+# Anonymous assessments are opened by their unguessable link alone: whoever holds
+# the link may read and answer (DESIGN 6). Owned assessments come with accounts.
+LINK_HOLDER_ACL = (
+    (Allow, Everyone, (Permissions.VIEW, Permissions.EDIT)),
+    DENY_ALL,
+)
+
+
+class AssessmentContainer(Resource):
+    """``/assessments/``: POST creates; children are looked up by public id."""
+
+    __acl__ = ((Allow, Everyone, (Permissions.VIEW, Permissions.CREATE)), DENY_ALL)
+
+    def __init__(self, parent, name, request):
+        super().__init__(parent, name)
+        self.request = request
+
+    def __getitem__(self, public_id: str) -> AssessmentResource:
+        if not 16 <= len(public_id) <= 64:
+            raise KeyError(public_id)
+        return AssessmentResource(self, public_id, self.request)
+
+
+class AssessmentResource(Resource):
+    """``/assessments/<id>/``: one assessment, loaded only when a view needs it.
+
+    A cached revision page is answered without touching the database, so the
+    row is read lazily; a missing one is a 404 at that moment.
+    """
+
+    __acl__ = LINK_HOLDER_ACL
+
+    def __init__(self, parent, name, request):
+        super().__init__(parent, name)
+        self.request = request
+
+    @reify
+    def assessment(self):
+        from .models import Assessment
+
+        found = self.request.dbsession.scalar(select(Assessment).where(Assessment.public_id == self.__name__))
+        if found is None:
+            raise HTTPNotFound()
+        return found
+
+    def __getitem__(self, name: str) -> Resource:
+        if name == "revisions":
+            return RevisionContainer(self, name)
+        raise KeyError(name)
+
+
+class RevisionContainer(Resource):
+    """``/assessments/<id>/revisions/``."""
+
+    __acl__ = LINK_HOLDER_ACL
+
+    def __getitem__(self, name: str) -> RevisionResource:
+        if not name.isdigit() or len(name) > 6 or name.startswith("0"):
+            raise KeyError(name)
+        return RevisionResource(self, name)
+
+
+class RevisionResource(Resource):
+    """``/assessments/<id>/revisions/<n>``: one immutable result."""
+
+    __acl__ = LINK_HOLDER_ACL
+
+    @property
+    def number(self) -> int:
+        return int(self.__name__)
+
+    @property
+    def public_id(self) -> str:
+        return self.__parent__.__parent__.__name__
+
+    @property
+    def assessment(self):
+        return self.__parent__.__parent__.assessment
+
+    @reify
+    def revision(self):
+        for revision in self.assessment.revisions:
+            if revision.number == self.number:
+                return revision
+        raise HTTPNotFound()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
+from pyramid.csrf import get_csrf_token
 from pyramid.session import SignedCookieSessionFactory
 
 from .settings import is_production
@@ -14,6 +15,7 @@ SESSION_COOKIE = "portal_session"
 
 class Permissions(StrEnum):
     VIEW = "view"
+    CREATE = "create"
     EDIT = "edit"
     ADMINISTER = "administer"
 
@@ -69,5 +71,7 @@ def includeme(config) -> None:
         )
     )
     config.set_default_csrf_options(require_csrf=True, callback=csrf_applies)
+    # Forms render {{ request.csrf_token }}; asking for it starts a session.
+    config.add_request_method(get_csrf_token, "csrf_token", reify=True)
     # Every view states its permission; this is the one for views that forget.
     config.set_default_permission(Permissions.VIEW)

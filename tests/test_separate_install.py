@@ -41,7 +41,9 @@ def test_one_framework_and_one_criterion_installed_alone(tmp_path):
     uv("pip", "install", "--quiet", "--python", python, *map(str, sorted(wheels.glob("*.whl"))), "webtest")
 
     def catalog() -> dict:
-        result = subprocess.run([python, "-c", PROBE], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+        result = subprocess.run(
+            [python, "-c", PROBE], capture_output=True, text=True, cwd=tmp_path, timeout=120
+        )
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)
 

@@ -12,9 +12,19 @@ from sqlalchemy import engine_from_config, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from .assessment import Answer, Assessment, AuditEvent, Revision
 from .meta import Base
 
-__all__ = ["Base", "get_engine", "get_session_factory", "get_tm_session"]
+__all__ = [
+    "Answer",
+    "Assessment",
+    "AuditEvent",
+    "Base",
+    "Revision",
+    "get_engine",
+    "get_session_factory",
+    "get_tm_session",
+]
 
 # The environ key through which tests hand in a session bound to their own
 # outer transaction (as the Pyramid starter does).
@@ -31,8 +41,9 @@ def get_engine(settings, prefix: str = "sqlalchemy.") -> Engine:
 def _configure_sqlite(engine: Engine) -> None:
     # The stdlib driver's own transaction handling defeats SAVEPOINTs and
     # transactional DDL; let SQLAlchemy emit BEGIN itself (SQLAlchemy's pysqlite
-    # docs). WAL lets readers run beside a writer; busy_timeout waits for a lock
-    # instead of failing at once.
+    # docs). IMMEDIATE takes the write lock up front, so two writers queue on
+    # busy_timeout instead of one failing with "database is locked" when it
+    # upgrades a read lock; WAL keeps plain readers out of that queue.
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
@@ -45,7 +56,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def get_session_factory(engine: Engine) -> sessionmaker[Session]:

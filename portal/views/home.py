@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..resources import Root
 from ..security import Permissions
-from .negotiation import page_view
+from .negotiation import html_view, page_view
 
 
 @page_view("home.jinja2", context=Root, permission=Permissions.VIEW)
@@ -23,5 +23,12 @@ def home(context, request):
         "links": {
             "frameworks": request.resource_url(context, "frameworks", ""),
             "criteria": request.resource_url(context, "criteria", ""),
+            "assessments": request.resource_url(context, "assessments", ""),
+            "how_scoring_works": request.resource_url(context, "how-scoring-works"),
         },
     }
+
+
+@html_view("how_scoring_works.jinja2", context=Root, name="how-scoring-works", permission=Permissions.VIEW)
+def how_scoring_works(context, request):
+    return {}

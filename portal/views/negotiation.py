@@ -27,21 +27,44 @@ def wants_json(request) -> bool:
     return bool(offers) and offers[0][0] == JSON
 
 
-def page_view(template: str, request_method=("GET", "HEAD"), **predicates):
-    """Register the decorated function for HTML (also the fallback) and for JSON."""
+GET = ("GET", "HEAD")
+AS_JSON = ({"accept": JSON, "renderer": "json"},)
 
+
+def _as_html(template: str) -> tuple[dict, ...]:
+    # With and without an accept predicate: HTML also answers any Accept we cannot serve.
+    return ({"accept": HTML, "renderer": template}, {"renderer": template})
+
+
+def _registrar(variants: tuple[dict, ...], request_method, predicates):
     def attach(wrapped):
-        for extra in (
-            {"accept": JSON, "renderer": "json"},
-            {"accept": HTML, "renderer": template},
-            {"renderer": template},
-        ):
-            # _depth: venusian must see the module that applies page_view, not this one.
+        for extra in variants:
+            # _depth: venusian must see the module that applies the decorator, not this one.
             wrapped = view_config(request_method=request_method, _depth=1, **predicates, **extra)(wrapped)
         venusian.attach(wrapped, _method_fallback(predicates), category="pyramid")
         return wrapped
 
     return attach
+
+
+def page_view(template: str, request_method=GET, **predicates):
+    """Register the decorated function for HTML (also the fallback) and for JSON."""
+    return _registrar((*AS_JSON, *_as_html(template)), request_method, predicates)
+
+
+def html_view(template: str, request_method=GET, **predicates):
+    """The HTML half only, where the page needs more than the JSON form holds."""
+    return _registrar(_as_html(template), request_method, predicates)
+
+
+def json_view(request_method=GET, **predicates):
+    """The JSON half only."""
+    return _registrar(AS_JSON, request_method, predicates)
+
+
+def action_view(request_method="POST", **predicates):
+    """A state change that answers with its own Response (a redirect, a page or JSON)."""
+    return _registrar(({},), request_method, predicates)
 
 
 def _method_fallback(predicates):

@@ -1,0 +1,173 @@
+"""What can happen to an assessment: the rules, apart from HTTP.
+
+Views call these functions inside the request's transaction; every change also
+writes an audit event. Revisions are built from a snapshot of everything the
+result depends on, so they read the same after plugins or settings change.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from . import scoring
+from .models import Answer, Assessment, AuditEvent, Revision
+from .models.assessment import TITLE_MAX, utcnow
+from .plugins import Catalog
+from .questionnaire import Questionnaire
+
+DEFAULT_TITLE = "Untitled assessment"
+
+
+class Conflict(Exception):
+    """The request cannot be carried out in the assessment's present state (HTTP 409)."""
+
+    def __init__(self, message: str, missing: list[str] | None = None):
+        super().__init__(message)
+        self.missing = missing or []
+
+
+def audit(dbsession: Session, assessment: Assessment, action: str, **detail: Any) -> None:
+    dbsession.add(AuditEvent(assessment=assessment.public_id, action=action, detail=detail))
+
+
+def clean_title(raw: Any) -> tuple[str | None, str | None]:
+    """(title, error): a title is optional text of at most TITLE_MAX characters."""
+    if raw is None:
+        return DEFAULT_TITLE, None
+    if not isinstance(raw, str):
+        return None, "The title must be text."
+    title = " ".join(raw.split())
+    if len(title) > TITLE_MAX:
+        return None, f"The title is {len(title)} characters long; at most {TITLE_MAX} fit."
+    return title or DEFAULT_TITLE, None
+
+
+def create(dbsession: Session, title: str, based_on: str | None = None) -> Assessment:
+    assessment = Assessment(title=title, based_on=based_on)
+    dbsession.add(assessment)
+    dbsession.flush()
+    audit(dbsession, assessment, "created", title=title, based_on=based_on)
+    return assessment
+
+
+def save_answers(dbsession: Session, assessment: Assessment, clean: dict[str, Any]) -> None:
+    """Merge validated answers into the saved ones; ``None`` clears an answer."""
+    if assessment.status != "draft":
+        raise Conflict("This assessment is complete; open a new draft with 'Edit answers' to change it.")
+    existing = {answer.question: answer for answer in assessment.answers}
+    for key, value in clean.items():
+        if value is None:
+            if key in existing:
+                assessment.answers.remove(existing[key])
+        elif key in existing:
+            existing[key].value = value
+        else:
+            assessment.answers.append(Answer(question=key, value=value))
+    assessment.updated = utcnow()
+    audit(dbsession, assessment, "answers saved", questions=sorted(clean))
+
+
+def complete(
+    dbsession: Session, assessment: Assessment, catalog: Catalog, questionnaire: Questionnaire
+) -> Revision:
+    """Store revision 1 with its snapshot; 409 when required answers are missing or it is done."""
+    _lock(dbsession, assessment)
+    if assessment.status != "draft":
+        raise Conflict("This assessment is already complete.")
+    answers = assessment.answer_map
+    missing = questionnaire.missing_required(answers)
+    if missing:
+        raise Conflict("Some required questions are not answered yet.", missing)
+    revision = _add_revision(dbsession, assessment, catalog, questionnaire, answers, dropped=[])
+    assessment.status = "complete"
+    audit(dbsession, assessment, "completed", revision=revision.number)
+    return revision
+
+
+def rescore(
+    dbsession: Session, assessment: Assessment, catalog: Catalog, questionnaire: Questionnaire
+) -> Revision:
+    """Add a revision scored with the current configuration from the latest revision's answers."""
+    _lock(dbsession, assessment)
+    if assessment.status != "complete" or not assessment.revisions:
+        raise Conflict("Only a completed assessment can be re-scored; complete it first.")
+    previous = assessment.revisions[-1].snapshot["answers"]
+    answers = {key: value for key, value in previous.items() if key in questionnaire.questions}
+    dropped = sorted(set(previous) - set(answers))
+    missing = questionnaire.missing_required(answers)
+    if missing:
+        message = "The current configuration asks required questions this assessment has not answered."
+        raise Conflict(message, missing)
+    revision = _add_revision(dbsession, assessment, catalog, questionnaire, answers, dropped)
+    audit(dbsession, assessment, "rescored", revision=revision.number, dropped=dropped)
+    return revision
+
+
+def draft_from(dbsession: Session, revision: Revision, questionnaire: Questionnaire) -> Assessment:
+    """'Edit answers': a new draft holding a revision's answers that still have a question."""
+    source = revision.assessment
+    draft = create(dbsession, source.title, based_on=f"{source.public_id}/{revision.number}")
+    for key, value in revision.snapshot["answers"].items():
+        if key in questionnaire.questions:
+            draft.answers.append(Answer(question=key, value=value))
+    audit(dbsession, source, "edited into a new draft", revision=revision.number, draft=draft.public_id)
+    return draft
+
+
+def remove_draft(dbsession: Session, assessment: Assessment) -> None:
+    if assessment.status != "draft":
+        raise Conflict("Only a draft can be deleted; a completed assessment is kept.")
+    audit(dbsession, assessment, "deleted")
+    dbsession.delete(assessment)
+
+
+def purge_drafts(dbsession: Session, older_than_days: int) -> int:
+    """Delete anonymous drafts untouched for that many days; returns how many."""
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    stale = dbsession.scalars(
+        select(Assessment.public_id).where(Assessment.status == "draft", Assessment.updated < cutoff)
+    ).all()
+    if stale:
+        dbsession.add_all(AuditEvent(assessment=public_id, action="purged", detail={}) for public_id in stale)
+        dbsession.execute(delete(Assessment).where(Assessment.public_id.in_(stale)))
+    return len(stale)
+
+
+def build_snapshot(
+    catalog: Catalog, questionnaire: Questionnaire, answers: dict[str, Any], dropped: list[str]
+) -> dict[str, Any]:
+    model = scoring.model_from_catalog(catalog)
+    result = scoring.score(model, answers)
+    return {
+        "frameworks": {slug: f.version for slug, f in catalog.frameworks.items()},
+        "criteria": {key: c.version for key, c in catalog.criteria.items()},
+        "weights": {key: c.weight for key, c in catalog.criteria.items()},
+        # What the result page shows about each framework beyond the scores.
+        "profiles": {
+            slug: {"homepage": f.profile.homepage, "next_steps": list(f.profile.next_steps)}
+            for slug, f in catalog.frameworks.items()
+        },
+        "model": model.to_json(),
+        "answers": answers,
+        "dropped": dropped,
+        "result": result.to_json(),
+    }
+
+
+def _add_revision(dbsession, assessment, catalog, questionnaire, answers, dropped) -> Revision:
+    number = (assessment.revisions[-1].number if assessment.revisions else 0) + 1
+    revision = Revision(number=number, snapshot=build_snapshot(catalog, questionnaire, answers, dropped))
+    assessment.revisions.append(revision)
+    assessment.updated = utcnow()
+    dbsession.flush()  # the unique (assessment, number) constraint speaks now, not at commit
+    return revision
+
+
+def _lock(dbsession: Session, assessment: Assessment) -> None:
+    """Serialise completions of one assessment (a row lock on PostgreSQL)."""
+    dbsession.execute(select(Assessment.id).where(Assessment.id == assessment.id).with_for_update())
+    dbsession.refresh(assessment)

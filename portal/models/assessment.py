@@ -1,0 +1,100 @@
+"""Assessments, their answers, completed revisions (with snapshots) and an audit trail."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .meta import Base
+
+# 24 random bytes: 192 bits, 32 URL-safe characters.
+PUBLIC_ID_BYTES = 24
+TITLE_MAX = 200
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(PUBLIC_ID_BYTES)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Assessment(Base):
+    """One client's questionnaire: a draft until completed, then a series of revisions."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_id)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | complete
+    # "<public id>/<revision number>" this draft was opened from ("Edit answers"), if any;
+    # plain text, so the source may be deleted without touching this draft.
+    based_on: Mapped[str | None] = mapped_column(String(100))
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    updated: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="Answer.id"
+    )
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="assessment",
+        cascade="all, delete-orphan",
+        order_by="Revision.number",
+    )
+
+    __table_args__ = (Index("ix_assessments_status_updated", "status", "updated"),)
+
+    @property
+    def answer_map(self) -> dict[str, Any]:
+        return {answer.question: answer.value for answer in self.answers}
+
+
+class Answer(Base):
+    """The saved answer to one question: an option key, or a list of them."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Any] = mapped_column(JSON)
+    updated: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="answers")
+
+    __table_args__ = (UniqueConstraint("assessment_id", "question"),)
+
+
+class Revision(Base):
+    """A completed result: immutable, rendered only from its snapshot."""
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="revisions")
+
+    # Two concurrent completions cannot both store revision n.
+    __table_args__ = (UniqueConstraint("assessment_id", "number"),)
+
+
+class AuditEvent(Base):
+    """What happened to an assessment; kept by public id so it outlives a deleted draft."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created: Mapped[datetime] = mapped_column(default=utcnow)

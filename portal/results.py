@@ -1,0 +1,180 @@
+"""Turning a revision's snapshot into what people read: sentences, charts, comparisons.
+
+Everything here reads the snapshot only, never the live catalog, so an old
+result reads the same after a plugin is upgraded or a criterion disabled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .questionnaire import UNSURE, UNSURE_LABEL
+
+CHART_TOP = 3  # frameworks shown in the contribution chart
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Titles and labels as they were asked, from a snapshot's model."""
+
+    frameworks: dict[str, str]
+    criteria: dict[str, str]
+    questions: dict[str, str]
+    options: dict[tuple[str, str], str]
+
+    @classmethod
+    def of(cls, snapshot: dict[str, Any]) -> Labels:
+        model = snapshot["model"]
+        questions, options = {}, {}
+        for criterion in model["criteria"]:
+            for question in criterion["questions"]:
+                questions[question["key"]] = question["text"]
+                for option in question["options"]:
+                    options[(question["key"], option["key"])] = option["label"]
+                options[(question["key"], UNSURE)] = UNSURE_LABEL
+        return cls(
+            frameworks={f["slug"]: f["title"] for f in model["frameworks"]},
+            criteria={c["key"]: c["title"] for c in model["criteria"]},
+            questions=questions,
+            options=options,
+        )
+
+    def answer(self, question: str, value: Any) -> str:
+        if value is None:
+            return "no answer"
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(self.options.get((question, v), v) for v in values)
+
+
+def factor_text(factor: float) -> str:
+    if factor == 0:
+        return "did not count at all"
+    if factor >= 1:
+        return f"mattered {factor:.1f}× more"
+    return f"mattered {1 / factor:.1f}× less"
+
+
+def sensitivity_sentence(entry: dict[str, Any], labels: Labels) -> str:
+    criterion = labels.criteria.get(entry["criterion"], entry["criterion"])
+    first = labels.frameworks.get(entry["new_first"], entry["new_first"])
+    return f"If “{criterion}” {factor_text(entry['factor'])}, {first} would rank first."
+
+
+def what_if_sentence(entry: dict[str, Any], labels: Labels) -> str:
+    changes = entry.get("changes") or [entry]
+    parts = [
+        f"“{labels.answer(c['question'], c['to'])}” to “{labels.questions.get(c['question'], c['question'])}”"
+        for c in changes
+    ]
+    first = labels.frameworks.get(entry["new_first"], entry["new_first"])
+    return f"Answering {' and '.join(parts)}, {first} would rank first."
+
+
+def result_page_data(request, assessment, revision) -> dict[str, Any]:
+    snapshot = revision.snapshot
+    labels = Labels.of(snapshot)
+    result = snapshot["result"]
+    ranking = result["ranking"]
+    winner = ranking[0]["framework"] if ranking else None
+    return {
+        "assessment": {"id": assessment.public_id, "title": assessment.title},
+        "revision": {"n": revision.number, "created": revision.created},
+        "result": result,
+        "labels": labels,
+        "ranking": ranking,
+        "winner": winner,
+        "profile": snapshot.get("profiles", {}).get(winner, {}) if winner else {},
+        "chart": contribution_chart(ranking[:CHART_TOP], labels),
+        "sensitivity": [sensitivity_sentence(e, labels) for e in result["sensitivity"]],
+        "what_if": [what_if_sentence(e, labels) for e in result["what_if"]],
+        "uncertain": [labels.questions.get(key, key) for key in result["uncertain"]],
+        "answers": [
+            (labels.questions.get(key, key), labels.answer(key, value))
+            for key, value in snapshot["answers"].items()
+        ],
+        "dropped": snapshot.get("dropped", []),
+        "versions": {"frameworks": snapshot["frameworks"], "criteria": snapshot["criteria"]},
+        "weights": snapshot["weights"],
+        "other_revisions": [r.number for r in assessment.revisions if r.number != revision.number],
+    }
+
+
+def contribution_chart(ranked: list[dict[str, Any]], labels: Labels) -> dict[str, Any]:
+    """Stacked bars: each framework's score split into its criteria's shares."""
+    criteria = []
+    for entry in ranked:
+        for contribution in entry["contributions"]:
+            if contribution["criterion"] not in criteria and contribution["points"] > 0:
+                criteria.append(contribution["criterion"])
+    bars = []
+    for entry in ranked:
+        by_criterion = {c["criterion"]: c for c in entry["contributions"]}
+        segments = [
+            {
+                "criterion": key,
+                "title": labels.criteria.get(key, key),
+                "value": round(entry["score"] * by_criterion[key]["share"], 1),
+            }
+            for key in criteria
+            if key in by_criterion and by_criterion[key]["points"] > 0
+        ]
+        bars.append({"framework": entry["framework"], "title": entry["title"], "segments": segments})
+    return {"criteria": [(key, labels.criteria.get(key, key)) for key in criteria], "bars": bars}
+
+
+def comparison(request, assessment, old, new) -> dict[str, Any]:
+    """What changed from revision ``old`` to ``new``: ranks, scores, criteria, answers."""
+    before, after = old.snapshot, new.snapshot
+    old_rank = {e["framework"]: e for e in before["result"]["ranking"]}
+    new_rank = {e["framework"]: e for e in after["result"]["ranking"]}
+    labels = Labels.of(after)
+    frameworks = list(dict.fromkeys([*new_rank, *old_rank]))
+    changed_answers = sorted(
+        key
+        for key in set(before["answers"]) | set(after["answers"])
+        if before["answers"].get(key) != after["answers"].get(key)
+    )
+    return {
+        "assessment": {"id": assessment.public_id, "title": assessment.title},
+        "old": old.number,
+        "new": new.number,
+        "frameworks": [
+            {
+                "framework": slug,
+                "title": (new_rank.get(slug) or old_rank[slug])["title"],
+                "rank": [
+                    old_rank[slug]["rank"] if slug in old_rank else None,
+                    new_rank.get(slug, {}).get("rank"),
+                ],
+                "score": [
+                    old_rank[slug]["score"] if slug in old_rank else None,
+                    new_rank.get(slug, {}).get("score"),
+                ],
+            }
+            for slug in frameworks
+        ],
+        "criteria_added": sorted(set(after["criteria"]) - set(before["criteria"])),
+        "criteria_removed": sorted(set(before["criteria"]) - set(after["criteria"])),
+        "weights_changed": {
+            key: [before["weights"][key], after["weights"][key]]
+            for key in sorted(set(before["weights"]) & set(after["weights"]))
+            if before["weights"][key] != after["weights"][key]
+        },
+        "versions_changed": {
+            name: [before[kind].get(name), after[kind].get(name)]
+            for kind in ("frameworks", "criteria")
+            for name in sorted(set(before[kind]) | set(after[kind]))
+            if before[kind].get(name) != after[kind].get(name)
+        },
+        "answers_changed": [
+            {
+                "question": key,
+                "text": labels.questions.get(key, key),
+                "from": before["answers"].get(key),
+                "to": after["answers"].get(key),
+            }
+            for key in changed_answers
+        ],
+        "dropped": after.get("dropped", []),
+    }

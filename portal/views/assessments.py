@@ -1,0 +1,219 @@
+"""Assessments: start one, see it, complete it, re-score it, delete a draft.
+
+Every view answers a browser (forms, redirects, pages) and a JSON client
+(DESIGN 7) from the same rules in ``portal.assessments``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.events import NewResponse, subscriber
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.renderers import render_to_response
+from pyramid.response import Response
+
+from .. import assessments
+from ..assessments import Conflict
+from ..questionnaire import Questionnaire
+from ..resources import AssessmentContainer, AssessmentResource, RevisionContainer, RevisionResource
+from ..security import Permissions
+from .inputs import body
+from .negotiation import action_view, html_view, json_view, page_view
+
+PRIVATE_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "private, no-store",
+    "X-Robots-Tag": "noindex",
+}
+
+
+def questionnaire_of(request) -> Questionnaire:
+    """Built once per configuration: the catalog is frozen after start-up."""
+    registry = request.registry
+    built = registry.get("portal.questionnaire")
+    if built is None:
+        built = registry["portal.questionnaire"] = Questionnaire.from_catalog(request.catalog)
+    return built
+
+
+def assessment_url(request, public_id: str, *elements: str) -> str:
+    return "/".join([f"{request.application_url}/assessments/{public_id}", *elements]) + (
+        "" if elements else "/"
+    )
+
+
+def revision_url(request, public_id: str, number: int) -> str:
+    return assessment_url(request, public_id, "revisions", str(number))
+
+
+def state_json(request, assessment) -> dict[str, Any]:
+    """The JSON form of an assessment (DESIGN 7)."""
+    questionnaire = questionnaire_of(request)
+    answers = assessment.answer_map
+    answered, visible = questionnaire.progress(answers)
+    return {
+        "id": assessment.public_id,
+        "title": assessment.title,
+        "status": assessment.status,
+        "url": assessment_url(request, assessment.public_id),
+        "progress": {"answered": answered, "visible": visible},
+        "answers": answers,
+        "missing": questionnaire.missing_required(answers) if assessment.status == "draft" else [],
+        "revisions": [
+            {
+                "n": revision.number,
+                "url": revision_url(request, assessment.public_id, revision.number),
+                "created": revision.created.isoformat(timespec="seconds") + "Z",
+            }
+            for revision in assessment.revisions
+        ],
+        "based_on": assessment.based_on,
+    }
+
+
+def json_response(data: dict[str, Any], status: int = 200, location: str | None = None) -> Response:
+    response = Response(json_body=data, status=status)
+    if location:
+        response.location = location
+    return response
+
+
+def conflict_json(error: Conflict) -> Response:
+    errors = {key: "This question is required." for key in error.missing}
+    return json_response({"errors": {"_request": str(error), **errors}, "missing": error.missing}, 409)
+
+
+def conflict_page(request, context, error: Conflict) -> Response:
+    data = {**state_json(request, context.assessment), "problem": str(error), "missing": error.missing}
+    response = render_to_response("assessment.jinja2", data, request)
+    response.status_int = 409
+    return response
+
+
+@subscriber(NewResponse)
+def private_link_headers(event) -> None:
+    """Assessment pages live at an unguessable link: keep it out of referrers, caches and indexes."""
+    context = getattr(event.request, "context", None)
+    if isinstance(context, AssessmentResource | RevisionContainer | RevisionResource):
+        for name, value in PRIVATE_HEADERS.items():
+            event.response.headers.setdefault(name, value)
+
+
+# --- Starting -----------------------------------------------------------------
+
+
+@html_view("start.jinja2", context=AssessmentContainer, permission=Permissions.VIEW)
+def start_page(context, request):
+    return {"title": "", "errors": {}}
+
+
+@json_view(context=AssessmentContainer, permission=Permissions.VIEW)
+def start_json(context, request):
+    return {"create": {"method": "POST", "url": request.resource_url(context), "fields": {"title": "text"}}}
+
+
+@action_view(context=AssessmentContainer, permission=Permissions.CREATE)
+def create(context, request):
+    kind, data = body(request)
+    raw = data.get("title")
+    title, error = assessments.clean_title(raw)
+    if error:
+        if kind == "json":
+            return json_response({"errors": {"title": error}}, 400)
+        response = render_to_response("start.jinja2", {"title": raw, "errors": {"title": error}}, request)
+        response.status_int = 400
+        return response
+    assessment = assessments.create(request.dbsession, title)
+    url = assessment_url(request, assessment.public_id)
+    if kind == "json":
+        return json_response({"id": assessment.public_id, "url": url, "status": assessment.status}, 201, url)
+    return HTTPSeeOther(assessment_url(request, assessment.public_id, "questionnaire?page=1"))
+
+
+# --- One assessment -------------------------------------------------------------
+
+
+@page_view("assessment.jinja2", context=AssessmentResource, permission=Permissions.VIEW)
+def overview(context, request):
+    return state_json(request, context.assessment)
+
+
+def _delete(context, request):
+    kind, _ = body(request)
+    try:
+        assessments.remove_draft(request.dbsession, context.assessment)
+    except Conflict as error:
+        return conflict_json(error) if kind == "json" else conflict_page(request, context, error)
+    if kind == "json":
+        return Response(status=204)
+    return HTTPSeeOther(request.application_url + "/assessments/?deleted=1")
+
+
+@action_view(context=AssessmentResource, name="delete", permission=Permissions.EDIT)
+def delete_by_form(context, request):
+    return _delete(context, request)
+
+
+@action_view(request_method="DELETE", context=AssessmentResource, permission=Permissions.EDIT)
+def delete_by_api(context, request):
+    return _delete(context, request)
+
+
+@action_view(context=AssessmentResource, name="complete", permission=Permissions.EDIT)
+def complete(context, request):
+    kind, _ = body(request)
+    try:
+        revision = assessments.complete(
+            request.dbsession, context.assessment, request.catalog, questionnaire_of(request)
+        )
+    except Conflict as error:
+        return conflict_json(error) if kind == "json" else conflict_page(request, context, error)
+    url = revision_url(request, context.assessment.public_id, revision.number)
+    if kind == "json":
+        return json_response(result_json(request, context.assessment, revision), 200, url)
+    return HTTPSeeOther(url)
+
+
+@action_view(context=AssessmentResource, name="rescore", permission=Permissions.EDIT)
+def rescore(context, request):
+    kind, _ = body(request)
+    try:
+        revision = assessments.rescore(
+            request.dbsession, context.assessment, request.catalog, questionnaire_of(request)
+        )
+    except Conflict as error:
+        return conflict_json(error) if kind == "json" else conflict_page(request, context, error)
+    url = revision_url(request, context.assessment.public_id, revision.number)
+    if kind == "json":
+        return json_response(result_json(request, context.assessment, revision), 201, url)
+    return HTTPSeeOther(url)
+
+
+@json_view(context=AssessmentResource, name="result", permission=Permissions.VIEW)
+def latest_result_json(context, request):
+    assessment = context.assessment
+    if not assessment.revisions:
+        raise HTTPNotFound("This assessment has no result yet; complete it first.")
+    return result_json(request, assessment, assessment.revisions[-1])
+
+
+@html_view("assessment.jinja2", context=AssessmentResource, name="result", permission=Permissions.VIEW)
+def latest_result_page(context, request):
+    assessment = context.assessment
+    if not assessment.revisions:
+        raise HTTPNotFound("This assessment has no result yet; complete it first.")
+    return HTTPSeeOther(revision_url(request, assessment.public_id, assessment.revisions[-1].number))
+
+
+def result_json(request, assessment, revision) -> dict[str, Any]:
+    """A revision's result exactly as its snapshot holds it (DESIGN 6, 7)."""
+    snapshot = revision.snapshot
+    return {
+        "revision": revision.number,
+        "url": revision_url(request, assessment.public_id, revision.number),
+        "created": revision.created.isoformat(timespec="seconds") + "Z",
+        **snapshot["result"],
+        "dropped": snapshot["dropped"],
+        "snapshot": {key: snapshot[key] for key in ("frameworks", "criteria", "weights")},
+    }

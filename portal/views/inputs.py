@@ -1,0 +1,40 @@
+"""Reading request bodies: JSON or a browser form, anything else is a 415."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pyramid.httpexceptions import HTTPBadRequest, HTTPUnsupportedMediaType
+
+JSON_TYPE = "application/json"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def is_json(request) -> bool:
+    return request.content_type == JSON_TYPE
+
+
+def body(request) -> tuple[str, Any]:
+    """('json', object) or ('form', MultiDict); an empty body counts as an empty form."""
+    if is_json(request):
+        return "json", json_object(request)
+    if request.content_type in FORM_TYPES or not request.content_length:
+        return "form", request.POST
+    raise HTTPUnsupportedMediaType(
+        f"{request.content_type or 'This body'} is not accepted here; send {JSON_TYPE} or a form."
+    )
+
+
+def json_object(request) -> dict[str, Any]:
+    if not request.body:
+        raise HTTPBadRequest("The body is empty; send a JSON object.")
+    try:
+        data = json.loads(request.body)
+    except ValueError as error:
+        raise HTTPBadRequest(f"The body is not valid JSON: {error}.") from None
+    except RecursionError:
+        raise HTTPBadRequest("The body is not valid JSON: it is nested too deeply.") from None
+    if not isinstance(data, dict):
+        raise HTTPBadRequest("The body must be a JSON object.")
+    return data

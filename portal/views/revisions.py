@@ -1,0 +1,134 @@
+"""A completed result (a revision): page, JSON, Markdown report, comparison, "Edit answers".
+
+A revision is immutable and carries no per-user data, so its renderings are kept
+in an in-process cache keyed by revision: a hit touches neither the database nor
+the session, and an ETag lets a browser revalidate for free.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
+from pyramid.renderers import render
+from pyramid.response import Response
+
+from .. import assessments
+from ..report import render_report
+from ..resources import RevisionResource
+from ..results import comparison, result_page_data
+from ..security import Permissions
+from .assessments import assessment_url, json_response, questionnaire_of, result_json, revision_url
+from .inputs import body
+from .negotiation import GET, HTML, JSON, action_view, page_view, wants_json
+
+CACHE_SIZE = 1024
+REVALIDATE = "private, no-cache"
+
+
+class RenderCache:
+    """A small thread-safe LRU of finished renderings: (body, content type, ETag)."""
+
+    def __init__(self, size: int = CACHE_SIZE):
+        self.size = size
+        self._items: OrderedDict[tuple, tuple[bytes, str, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[bytes, str, str] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: tuple, item: tuple[bytes, str, str]) -> None:
+        with self._lock:
+            self._items[key] = item
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def render_cache(registry) -> RenderCache:
+    cache = registry.get("portal.render_cache")
+    if cache is None:
+        cache = registry["portal.render_cache"] = RenderCache()
+    return cache
+
+
+def cached(request, context: RevisionResource, kind: str, build: Callable[[], tuple[bytes, str]]) -> Response:
+    # Absolute links in the rendering depend on the host the client used.
+    key = (request.application_url, context.public_id, context.number, kind)
+    cache = render_cache(request.registry)
+    item = cache.get(key)
+    if item is None:
+        payload, content_type = build()
+        item = (payload, content_type, hashlib.sha256(payload).hexdigest()[:32])
+        cache.put(key, item)
+    payload, content_type, etag = item
+    response = Response(body=payload, content_type=content_type, charset="utf-8", conditional_response=True)
+    response.etag = etag
+    response.cache_control = REVALIDATE
+    return response
+
+
+def _html(context, request) -> tuple[bytes, str]:
+    data = result_page_data(request, context.assessment, context.revision)
+    return render("revision.jinja2", data, request).encode("utf-8"), HTML
+
+
+def _json(context, request) -> tuple[bytes, str]:
+    return Response(json_body=result_json(request, context.assessment, context.revision)).body, JSON
+
+
+@action_view(request_method=GET, context=RevisionResource, permission=Permissions.VIEW)
+def revision(context, request):
+    if wants_json(request):
+        response = cached(request, context, "json", lambda: _json(context, request))
+    else:
+        response = cached(request, context, "html", lambda: _html(context, request))
+    response.vary = ("Accept",)
+    return response
+
+
+@action_view(request_method=GET, context=RevisionResource, name="report.md", permission=Permissions.VIEW)
+def report(context, request):
+    def build():
+        text = render_report(
+            context.assessment.title,
+            context.revision.number,
+            context.revision.created,
+            context.revision.snapshot,
+            revision_url(request, context.public_id, context.number),
+        )
+        return text.encode("utf-8"), "text/markdown"
+
+    response = cached(request, context, "markdown", build)
+    response.content_disposition = (
+        f'inline; filename="assessment-{context.public_id[:8]}-r{context.number}.md"'
+    )
+    return response
+
+
+@page_view("compare_revisions.jinja2", context=RevisionResource, name="compare", permission=Permissions.VIEW)
+def compare(context, request):
+    other = request.GET.get("with", "")
+    if not other.isdigit():
+        raise HTTPBadRequest("with: give the number of another revision of this assessment.")
+    revisions = {r.number: r for r in context.assessment.revisions}
+    if int(other) not in revisions:
+        raise HTTPNotFound(f"This assessment has no revision {other}.")
+    return comparison(request, context.assessment, revisions[int(other)], context.revision)
+
+
+@action_view(context=RevisionResource, name="edit", permission=Permissions.EDIT)
+def edit_answers(context, request):
+    kind, _ = body(request)
+    draft = assessments.draft_from(request.dbsession, context.revision, questionnaire_of(request))
+    url = assessment_url(request, draft.public_id)
+    if kind == "json":
+        return json_response({"id": draft.public_id, "url": url, "status": draft.status}, 201, url)
+    return HTTPSeeOther(assessment_url(request, draft.public_id, "questionnaire?page=1"))
