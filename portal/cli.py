@@ -24,7 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     checker.add_argument("ini", nargs="?", default="development.ini")
     checker.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
 
+    purge = commands.add_parser("purge-drafts", help="delete anonymous drafts nobody touched for DAYS days")
+    purge.add_argument("ini", nargs="?", default="development.ini")
+    purge.add_argument("--older-than", type=_days, required=True, metavar="DAYS")
+
     args = parser.parse_args(argv)
+    if args.command == "purge-drafts":
+        return _purge(args.ini, args.older_than)
     try:
         settings = dict(get_appsettings(args.ini))
     except (FileNotFoundError, LookupError, ValueError) as error:
@@ -34,6 +40,32 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "plugins":
         return _plugins(report)
     return _check(report, args.strict)
+
+
+def _days(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days (1 or more)")
+    return int(text)
+
+
+def _purge(ini: str, days: int) -> int:
+    """Runs in its own transaction: all stale drafts go, or none."""
+    from pyramid.paster import bootstrap
+
+    from .assessments import purge_drafts
+
+    try:
+        env = bootstrap(ini)
+    except FileNotFoundError as error:
+        print(f"portal: cannot read settings from {ini}: {error}", file=sys.stderr)
+        return 2
+    try:
+        with env["request"].tm:
+            count = purge_drafts(env["request"].dbsession, days)
+    finally:
+        env["closer"]()
+    print(f"deleted {count} draft(s) untouched for {days} day(s) or more")
+    return 0
 
 
 def _check(report, strict: bool) -> int:
