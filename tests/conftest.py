@@ -164,7 +164,16 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'portal.sqlite'}"
         return
-    server_url = request.getfixturevalue("postgresql_server")
+    yield from _postgres_database(request.getfixturevalue("postgresql_server"))
+
+
+@pytest.fixture
+def postgresql_url(postgresql_server):
+    """An empty database on the throw-away PostgreSQL server."""
+    yield from _postgres_database(postgresql_server)
+
+
+def _postgres_database(server_url: str):
     name = f"portal_test_{os.getpid()}_{next(_database_counter)}_{int(time.time())}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

@@ -1,6 +1,9 @@
-"""Test fixture: a fictional framework profile, plus a view that fails on purpose."""
+"""Test fixture: a fictional framework profile, plus views that fail on purpose."""
 
+from pyramid.response import Response
 from pyramid.view import view_config
+
+from portal.models import AuditEvent
 
 
 def includeme(config):
@@ -12,3 +15,21 @@ def includeme(config):
 @view_config(context="portal.resources.FrameworkResource", name="explode", request_method="GET")
 def explode(context, request):
     raise RuntimeError("secret internal detail that must not reach a client")
+
+
+@view_config(
+    context="portal.resources.Root", name="write-then-return-error", request_method="POST", require_csrf=False
+)
+def write_then_return_error(context, request):
+    request.dbsession.add(AuditEvent(assessment="fixture", action="returned 400"))
+    request.dbsession.flush()
+    return Response("refused", status=400)
+
+
+@view_config(
+    context="portal.resources.Root", name="write-then-raise", request_method="POST", require_csrf=False
+)
+def write_then_raise(context, request):
+    request.dbsession.add(AuditEvent(assessment="fixture", action="raised"))
+    request.dbsession.flush()
+    raise RuntimeError("after writing")

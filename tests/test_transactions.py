@@ -1,0 +1,162 @@
+"""pyramid_tm owns the transaction: errors commit nothing, GETs write nothing, one revision per completion."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from portal.models import Answer, Assessment, AuditEvent, Revision
+from portal.testing import JSON
+
+from .conftest import ROOT, alembic_upgrade
+
+BIN = Path(sys.executable).parent
+
+
+def count(url: str, model) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(select(func.count()).select_from(model))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'tx.sqlite'}"
+    alembic_upgrade(url)
+    return url
+
+
+def test_an_error_response_commits_nothing_whether_returned_or_raised(use_plugins, make_app, database):
+    use_plugins("good")
+    # A real database file and the app's own transaction manager: nothing shared with the test.
+    app = make_app(frameworks="quokka", criteria="latency", sqlalchemy__url=database)
+    app.post("/write-then-return-error", status=400)
+    app.post("/write-then-raise", status=500)
+    assert count(database, AuditEvent) == 0
+
+
+def test_a_successful_request_does_commit(make_app, database):
+    app = make_app(sqlalchemy__url=database)
+    app.post_json("/assessments/", {"title": "Kept"}, headers=JSON, status=201)
+    assert count(database, Assessment) == 1
+    assert count(database, AuditEvent) == 1
+
+
+def test_no_get_changes_the_database(make_app, database):
+    app = make_app(sqlalchemy__url=database)
+    url = app.post_json("/assessments/", {"title": "Read only"}, headers=JSON).json["url"]
+    questions = app.get(url + "questionnaire", headers=JSON).json["questions"]
+    answers = {q["key"]: q["options"][0]["key"] for q in questions if q["required"] and q["options"]}
+    app.post_json(url + "answers", {"answers": answers}, headers=JSON)
+    revision = app.post_json(url + "complete", {}, headers=JSON).headers["Location"]
+    before = {model: count(database, model) for model in (Assessment, Answer, Revision, AuditEvent)}
+    for path in (
+        url,
+        url + "questionnaire",
+        url + "questionnaire?page=2",
+        url + "result",
+        revision,
+        revision + "/report.md",
+        "/",
+        "/frameworks/",
+        "/criteria/realtime",
+        "/assessments/",
+    ):
+        app.get(path, headers=JSON, status="*")
+        app.get(path, status="*")
+    after = {model: count(database, model) for model in (Assessment, Answer, Revision, AuditEvent)}
+    assert after == before
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def post_json(url: str, body: bytes = b"{}") -> int:
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.postgresql
+def test_simultaneous_completions_store_exactly_one_revision(postgresql_url, tmp_path):
+    alembic_upgrade(postgresql_url)
+    port = free_port()
+    ini = tmp_path / "served.ini"
+    ini.write_text(
+        (ROOT / "development.ini")
+        .read_text()
+        .replace("listen = localhost:6543", f"listen = 127.0.0.1:{port}\nthreads = 8")
+        .replace("pyramid.includes =\n    pyramid_debugtoolbar", "pyramid.includes =")
+        # An ini file interpolates %: the URL's escaped socket path needs %%.
+        .replace("sqlite:///%(here)s/portal.sqlite", postgresql_url.replace("%", "%%"))
+    )
+    server = subprocess.Popen(
+        [str(BIN / "pserve"), str(ini)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/", timeout=2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, server.stdout.read().decode()[
+                    -2000:
+                ]
+                time.sleep(0.2)
+        import json
+
+        create = urllib.request.Request(
+            base + "/assessments/",
+            data=b'{"title": "Race"}',
+            method="POST",
+            headers={"Content-Type": "application/json", **JSON},
+        )
+        with urllib.request.urlopen(create, timeout=30) as reply:
+            url = json.loads(reply.read())["url"]
+        with urllib.request.urlopen(urllib.request.Request(url + "questionnaire", headers=JSON)) as reply:
+            questions = json.loads(reply.read())["questions"]
+        answers = {q["key"]: q["options"][0]["key"] for q in questions if q["required"] and q["options"]}
+        assert post_json(url + "answers", json.dumps({"answers": answers}).encode()) == 200
+
+        statuses: list[int] = []
+        barrier = threading.Barrier(8)
+
+        def complete():
+            barrier.wait(timeout=30)
+            statuses.append(post_json(url + "complete"))
+
+        threads = [threading.Thread(target=complete) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(statuses) == [200] + [409] * 7
+        engine = create_engine(postgresql_url)
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT count(*) FROM revisions")) == 1
+        engine.dispose()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
