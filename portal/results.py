@@ -12,6 +12,7 @@ from typing import Any
 from .questionnaire import UNSURE, UNSURE_LABEL
 
 CHART_TOP = 3  # frameworks shown in the contribution chart
+WHAT_IF_SHOWN = 5  # the smallest changes that flip the result; the JSON keeps them all
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def result_page_data(request, assessment, revision) -> dict[str, Any]:
         "profile": snapshot.get("profiles", {}).get(winner, {}) if winner else {},
         "chart": contribution_chart(ranking[:CHART_TOP], labels),
         "sensitivity": [sensitivity_sentence(e, labels) for e in result["sensitivity"]],
-        "what_if": [what_if_sentence(e, labels) for e in result["what_if"]],
+        "what_if": [what_if_sentence(e, labels) for e in result["what_if"][:WHAT_IF_SHOWN]],
         "uncertain": [labels.questions.get(key, key) for key in result["uncertain"]],
         "answers": [
             (labels.questions.get(key, key), labels.answer(key, value))

@@ -125,7 +125,7 @@ def _save_form(context, request, form):
     assessments.save_answers(request.dbsession, assessment, clean)
     after = questionnaire.visible(assessment.answer_map)
     page_keys = {q.key for q in questionnaire.pages[number - 1].questions}
-    if (after - before) & page_keys and go != "previous":
+    if (after - before) & page_keys and go not in ("previous", "leave"):
         # A follow-up appeared on this page: show it before moving on.
         go = "stay"
     return HTTPSeeOther(_destination(request, assessment, number, go, len(questionnaire.pages)))
