@@ -3,8 +3,9 @@
 Generates N throw-away plugin distributions (half frameworks rating every generated
 criterion, half criteria with two questions each), installs them into a scratch virtual
 environment beside the core, and times `get_app(ini)` in a fresh interpreter, several
-times per N. Prints the median per N and the cost per plugin over the empty portal,
-all measured in this one run (this machine's speed drifts: compare ratios, not runs).
+times per N, interleaving the N so that the machine's drift touches each alike.
+Prints the median per N and the cost per plugin over the empty portal, all measured
+in this one run (this machine's speed drifts: compare within a run, not across runs).
 
     .venv/bin/python benchmarks/startup.py [--counts 0 50 200] [--repeat 7]
 """
@@ -12,6 +13,7 @@ all measured in this one run (this machine's speed drifts: compare ratios, not r
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -130,19 +132,17 @@ def write_plugins(base: Path, start: int, count: int, all_criteria: list[str]) -
     return folders
 
 
-def timed_startups(python: Path, ini: Path, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        subprocess.run([str(python), "-c", PROBE.format(ini=str(ini))], check=True, capture_output=True)
-        times.append(time.perf_counter() - started)
-    return times
+def one_startup(python: Path, ini: Path, pythonpath: str) -> float:
+    env = {**os.environ, "PYTHONPATH": pythonpath}
+    started = time.perf_counter()
+    subprocess.run([str(python), "-c", PROBE.format(ini=str(ini))], check=True, capture_output=True, env=env)
+    return time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", type=int, nargs="+", default=[0, 50, 200])
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--keep", action="store_true", help="keep the scratch environment, for profiling")
     args = parser.parse_args()
     counts = sorted(set(args.counts) | {0})  # the empty portal is the baseline
@@ -160,20 +160,39 @@ def main() -> None:
             "portal.secret = development-only-benchmark\n"
         )
         all_criteria = [f"p{n:04d}" for n in range(0, max(counts), 2)]
-        installed, rows = 0, []
+        folders = write_plugins(scratch / "plugins", 0, max(counts), all_criteria)
+        # Each plugin set is its own folder on PYTHONPATH, so the runs for every N can
+        # be interleaved: the machine's drift then touches every N alike.
+        paths = {}
         for count in counts:
-            if count > installed:
-                folders = write_plugins(scratch / "plugins", installed, count - installed, all_criteria)
-                print(f"installing {len(folders)} generated plugins …", flush=True)
-                subprocess.run([UV, "pip", "install", *INSTALL, str(python), *map(str, folders)], check=True)
-                installed = count
-            times = timed_startups(python, ini, args.repeat)
-            rows.append((count, statistics.median(times), min(times)))
-        baseline = rows[0][1]
+            target = scratch / f"set-{count}"
+            if count:
+                print(f"installing {count} generated plugins …", flush=True)
+                subprocess.run(
+                    [
+                        UV,
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--compile-bytecode",
+                        "--no-deps",
+                        "--target",
+                        str(target),
+                        *map(str, folders[:count]),
+                    ],
+                    check=True,
+                )
+            paths[count] = str(target) if count else ""
+        times: dict[int, list[float]] = {count: [] for count in counts}
+        for _ in range(args.repeat):
+            for count in counts:
+                times[count].append(one_startup(python, ini, paths[count]))
+        baseline = statistics.median(times[0])
         print(f"\n{'plugins':>8} {'median s':>10} {'min s':>8} {'ms/plugin over empty':>22}")
-        for count, median, fastest in rows:
+        for count in counts:
+            median = statistics.median(times[count])
             per_plugin = (median - baseline) * 1000 / count if count else 0.0
-            print(f"{count:>8} {median:>10.3f} {fastest:>8.3f} {per_plugin:>22.2f}")
+            print(f"{count:>8} {median:>10.3f} {min(times[count]):>8.3f} {per_plugin:>22.2f}")
     finally:
         if args.keep:
             print(f"kept {scratch}")
