@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pyramid.events import NewResponse, subscriber
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
 
@@ -18,8 +18,9 @@ from ..assessments import Conflict
 from ..questionnaire import Questionnaire
 from ..resources import AssessmentContainer, AssessmentResource, RevisionContainer, RevisionResource
 from ..security import Permissions
+from .errors import Missing
 from .inputs import body
-from .negotiation import action_view, html_view, json_view, page_view
+from .negotiation import action_view, html_view, json_view, page_view, wants_json
 
 PRIVATE_HEADERS = {
     "Referrer-Policy": "no-referrer",
@@ -72,6 +73,11 @@ def state_json(request, assessment) -> dict[str, Any]:
     }
 
 
+def answer_in_json(request, kind: str) -> bool:
+    """JSON for a JSON body or for a client that asks for JSON (an action may have no body)."""
+    return kind == "json" or wants_json(request)
+
+
 def json_response(data: dict[str, Any], status: int = 200, location: str | None = None) -> Response:
     response = Response(json_body=data, status=status)
     if location:
@@ -118,15 +124,16 @@ def create(context, request):
     kind, data = body(request)
     raw = data.get("title")
     title, error = assessments.clean_title(raw)
+    as_json = answer_in_json(request, kind)
     if error:
-        if kind == "json":
+        if as_json:
             return json_response({"errors": {"title": error}}, 400)
         response = render_to_response("start.jinja2", {"title": raw, "errors": {"title": error}}, request)
         response.status_int = 400
         return response
     assessment = assessments.create(request.dbsession, title)
     url = assessment_url(request, assessment.public_id)
-    if kind == "json":
+    if as_json:
         return json_response({"id": assessment.public_id, "url": url, "status": assessment.status}, 201, url)
     return HTTPSeeOther(assessment_url(request, assessment.public_id, "questionnaire?page=1"))
 
@@ -140,12 +147,12 @@ def overview(context, request):
 
 
 def _delete(context, request):
-    kind, _ = body(request)
+    as_json = answer_in_json(request, body(request)[0])
     try:
         assessments.remove_draft(request.dbsession, context.assessment)
     except Conflict as error:
-        return conflict_json(error) if kind == "json" else conflict_page(request, context, error)
-    if kind == "json":
+        return conflict_json(error) if as_json else conflict_page(request, context, error)
+    if as_json:
         return Response(status=204)
     return HTTPSeeOther(request.application_url + "/assessments/?deleted=1")
 
@@ -162,30 +169,30 @@ def delete_by_api(context, request):
 
 @action_view(context=AssessmentResource, name="complete", permission=Permissions.EDIT)
 def complete(context, request):
-    kind, _ = body(request)
+    as_json = answer_in_json(request, body(request)[0])
     try:
         revision = assessments.complete(
             request.dbsession, context.assessment, request.catalog, questionnaire_of(request)
         )
     except Conflict as error:
-        return conflict_json(error) if kind == "json" else conflict_page(request, context, error)
+        return conflict_json(error) if as_json else conflict_page(request, context, error)
     url = revision_url(request, context.assessment.public_id, revision.number)
-    if kind == "json":
+    if as_json:
         return json_response(result_json(request, context.assessment, revision), 200, url)
     return HTTPSeeOther(url)
 
 
 @action_view(context=AssessmentResource, name="rescore", permission=Permissions.EDIT)
 def rescore(context, request):
-    kind, _ = body(request)
+    as_json = answer_in_json(request, body(request)[0])
     try:
         revision = assessments.rescore(
             request.dbsession, context.assessment, request.catalog, questionnaire_of(request)
         )
     except Conflict as error:
-        return conflict_json(error) if kind == "json" else conflict_page(request, context, error)
+        return conflict_json(error) if as_json else conflict_page(request, context, error)
     url = revision_url(request, context.assessment.public_id, revision.number)
-    if kind == "json":
+    if as_json:
         return json_response(result_json(request, context.assessment, revision), 201, url)
     return HTTPSeeOther(url)
 
@@ -194,7 +201,7 @@ def rescore(context, request):
 def latest_result_json(context, request):
     assessment = context.assessment
     if not assessment.revisions:
-        raise HTTPNotFound("This assessment has no result yet; complete it first.")
+        raise Missing("This assessment has no result yet; complete it first.")
     return result_json(request, assessment, assessment.revisions[-1])
 
 
@@ -202,7 +209,7 @@ def latest_result_json(context, request):
 def latest_result_page(context, request):
     assessment = context.assessment
     if not assessment.revisions:
-        raise HTTPNotFound("This assessment has no result yet; complete it first.")
+        raise Missing("This assessment has no result yet; complete it first.")
     return HTTPSeeOther(revision_url(request, assessment.public_id, assessment.revisions[-1].number))
 
 

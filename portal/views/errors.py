@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from pyramid.exceptions import BadCSRFToken
 from pyramid.httpexceptions import HTTPError, HTTPNotFound
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
@@ -33,9 +34,23 @@ def error_response(request, status: int, title: str, message: str, exc=None):
     return response
 
 
+class Missing(HTTPNotFound):
+    """A 404 whose message says what is missing (Pyramid's own only knows the path)."""
+
+
 @notfound_view_config()
 def not_found(exc, request):
-    return error_response(request, 404, "Not found", f"There is nothing at {request.path_info}.", exc)
+    message = exc.detail if isinstance(exc, Missing) else f"There is nothing at {request.path_info}."
+    return error_response(request, 404, "Not found", message, exc)
+
+
+@exception_view_config(BadCSRFToken)
+def bad_csrf_token(exc, request):
+    message = (
+        "This form has expired or did not come from this site: reload the page and send it again. "
+        "(Programs: send the X-CSRF-Token header, or no session cookie.)"
+    )
+    return error_response(request, 400, "Bad request", message, exc)
 
 
 @forbidden_view_config()

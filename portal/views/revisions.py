@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
 from pyramid.renderers import render
 from pyramid.response import Response
 
@@ -21,7 +21,15 @@ from ..report import render_report
 from ..resources import RevisionResource
 from ..results import comparison, result_page_data
 from ..security import Permissions
-from .assessments import assessment_url, json_response, questionnaire_of, result_json, revision_url
+from .assessments import (
+    answer_in_json,
+    assessment_url,
+    json_response,
+    questionnaire_of,
+    result_json,
+    revision_url,
+)
+from .errors import Missing
 from .inputs import body
 from .negotiation import GET, HTML, JSON, action_view, page_view, wants_json
 
@@ -120,15 +128,15 @@ def compare(context, request):
         raise HTTPBadRequest("with: give the number of another revision of this assessment.")
     revisions = {r.number: r for r in context.assessment.revisions}
     if int(other) not in revisions:
-        raise HTTPNotFound(f"This assessment has no revision {other}.")
+        raise Missing(f"This assessment has no revision {other}.")
     return comparison(request, context.assessment, revisions[int(other)], context.revision)
 
 
 @action_view(context=RevisionResource, name="edit", permission=Permissions.EDIT)
 def edit_answers(context, request):
-    kind, _ = body(request)
+    as_json = answer_in_json(request, body(request)[0])
     draft = assessments.draft_from(request.dbsession, context.revision, questionnaire_of(request))
     url = assessment_url(request, draft.public_id)
-    if kind == "json":
+    if as_json:
         return json_response({"id": draft.public_id, "url": url, "status": draft.status}, 201, url)
     return HTTPSeeOther(assessment_url(request, draft.public_id, "questionnaire?page=1"))
