@@ -23,7 +23,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
 from types import MappingProxyType
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+if TYPE_CHECKING:  # the catalog module imports Pyramid; scoring itself never does
+    from .plugins import Catalog
 
 UNSURE = "unsure"  # the option key of "Not sure" on questions that allow it
 UNSURE_LABEL = "Not sure"
@@ -54,6 +57,7 @@ PAIR_CANDIDATES = 5  # best single changes per challenger tried in pairs
 Answer = str | tuple[str, ...]  # as hooks and results see it: an option key, or a multi question's keys
 RatingSource = Literal["profile", "criterion", "hook", "unrated"]
 Level = Literal["high", "medium", "low"]
+LEVELS: tuple[Level, ...] = ("low", "medium", "high")  # the lowest factor sets the confidence
 NeedHook = Callable[[Mapping[str, Answer]], Any]
 FitHook = Callable[[Any, Mapping[str, Answer]], Any]
 
@@ -103,7 +107,7 @@ class Question:
 
     @cached_property
     def unsure_need(self) -> float:
-        """ "Not sure" counts as the mean need of the question's options."""
+        """The mean need of the options: what "Not sure" counts as."""
         return sum(option.need for option in self.options) / len(self.options) if self.options else 0.0
 
     def need_of(self, key: str) -> float:
@@ -221,7 +225,7 @@ class Model:
     criteria: tuple[Criterion, ...]
     ratings: Mapping[str, Mapping[str, StoredRating]]
 
-    def rating(self, criterion: str, slug: str) -> StoredRating:
+    def rating(self, slug: str, criterion: str) -> StoredRating:
         return self.ratings.get(criterion, {}).get(slug, UNRATED)
 
     @cached_property
@@ -260,7 +264,7 @@ class Model:
     def _columns(self) -> tuple[_Column, ...]:
         columns = []
         for criterion in self.criteria:
-            stored = [self.rating(criterion.key, f.slug) for f in self.frameworks]
+            stored = [self.rating(f.slug, criterion.key) for f in self.frameworks]
             columns.append(
                 _Column(
                     scores=tuple(r.score for r in stored),
@@ -297,7 +301,7 @@ class Model:
         )
 
 
-def model_from_catalog(catalog: Any) -> Model:
+def model_from_catalog(catalog: Catalog) -> Model:
     """The model of a sealed :class:`portal.plugins.Catalog`, with its hooks and profiles."""
     frameworks = tuple(Framework(f.slug, f.title, f.profile) for f in catalog.frameworks.values())
     criteria = tuple(
@@ -366,7 +370,7 @@ def _assess(model: Model, index: int, given: Mapping[str, Chosen]) -> CriterionS
     column = model._columns[index]
     ratings, sources, rationales, weak = column
     if criterion.fit_hook is not None:
-        ratings, sources, rationales = _hook_ratings(model, criterion, column, shown)
+        ratings, sources, rationales = _hook_ratings(model, criterion, criterion.fit_hook, column, shown)
         weak = frozenset(
             i for i, (r, s) in enumerate(zip(ratings, sources, strict=True)) if _fails_must(r, s)
         )
@@ -429,13 +433,12 @@ def _hook_need(criterion: Criterion, shown: Mapping[str, Answer]) -> float | Non
 
 
 def _hook_ratings(
-    model: Model, criterion: Criterion, column: _Column, shown: Mapping[str, Answer]
+    model: Model, criterion: Criterion, fit: FitHook, column: _Column, shown: Mapping[str, Answer]
 ) -> tuple[tuple[float, ...], tuple[RatingSource, ...], tuple[str, ...]]:
     """Each framework's rating from the fit hook, or the stored one where it has no opinion."""
-    assert criterion.fit_hook is not None
     ratings, sources, rationales = list(column.scores), list(column.sources), list(column.rationales)
     for i, framework in enumerate(model.frameworks):
-        value = criterion.fit_hook(framework.profile, shown)
+        value = fit(framework.profile, shown)
         if value is None:
             continue
         ratings[i], rationales[i] = _hook_rating(criterion, framework, value)
@@ -513,6 +516,9 @@ class Evaluation:
     states: tuple[CriterionState, ...]
     numerators: tuple[float, ...]  # Σ w n r per framework
     denominator: float  # Σ w n
+    # Criteria with w·n > 0. When changes leave none, nothing is ranked: an
+    # exact test, where the incrementally updated sum may keep a float residue.
+    weighed_count: int
     unmet_counts: tuple[int, ...]  # how many must-haves each framework fails
     order: tuple[int, ...]  # framework indices, ranked; empty when nothing is ranked
 
@@ -537,18 +543,19 @@ def evaluate(model: Model, answers: Mapping[str, Any]) -> Evaluation:
     """Score every framework from scratch: needs, ratings, totals and the ranking order."""
     states = tuple(_assess(model, i, given) for i, given in enumerate(_given_by_criterion(model, answers)))
     numerators = [0.0] * len(model.frameworks)
-    denominator = 0.0
+    denominator, weighed_count = 0.0, 0
     for criterion, state in zip(model.criteria, states, strict=True):
         weighed = criterion.weight * state.need
         if weighed > 0:
             denominator += weighed
+            weighed_count += 1
             numerators = [total + weighed * r for total, r in zip(numerators, state.ratings, strict=True)]
     counts = [0] * len(model.frameworks)
     for state in states:
         for i in state.unmet:
             counts[i] += 1
     order = _rank_order(model, numerators, denominator, counts) if denominator > 0 else ()
-    return Evaluation(model, states, tuple(numerators), denominator, tuple(counts), order)
+    return Evaluation(model, states, tuple(numerators), denominator, weighed_count, tuple(counts), order)
 
 
 def _eligible(model: Model, unmet_counts: Sequence[int]) -> tuple[int, ...]:
@@ -586,7 +593,7 @@ def _by_score(indices: list[int], scores: Sequence[float]) -> list[int]:
     return result
 
 
-def _leader(model: Model, numerators: Sequence[float], denominator: float, eligible: Sequence[int]) -> int:
+def _leader(numerators: Sequence[float], denominator: float, eligible: Sequence[int]) -> int:
     """Who ranks first: the same rule as :func:`_rank_order`, in O(frameworks) without sorting."""
     best = max(numerators) if len(eligible) == len(numerators) else max(map(numerators.__getitem__, eligible))
     slack = TIE_TOLERANCE * denominator / 20  # TIE_TOLERANCE in numerator units
@@ -657,14 +664,24 @@ class Confidence:
 
 @dataclass(frozen=True)
 class WeightChange:
-    """Multiplying ``criterion``'s weight by ``factor`` (or going past it) puts ``new_first`` first."""
+    """Multiplying ``criterion``'s weight by just past ``factor`` puts ``new_first`` first.
+
+    ``direction`` says which way "past" is; the factor alone cannot when it is
+    1, as it is when the winner leads only by the slug tie-break.
+    """
 
     criterion: str
     factor: float
+    direction: Literal["more", "less"]
     new_first: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"criterion": self.criterion, "factor": round(self.factor, 3), "new_first": self.new_first}
+        return {
+            "criterion": self.criterion,
+            "factor": round(self.factor, 3),
+            "direction": self.direction,
+            "new_first": self.new_first,
+        }
 
 
 @dataclass(frozen=True)
@@ -747,57 +764,67 @@ def score(model: Model, answers: Mapping[str, Any]) -> Result:
 
 def _ranking(evaluation: Evaluation) -> tuple[Ranked, ...]:
     model, winner = evaluation.model, evaluation.winner
-    active = [
-        (criterion, state, criterion.weight * state.need)
-        for criterion, state in zip(model.criteria, evaluation.states, strict=True)
-        if state.need > 0
-    ]
+    table = _Table(evaluation)
     ranking = []
     for rank, i in enumerate(evaluation.order, start=1):
-        contributions = _contributions(active, i, evaluation.numerators[i])
+        contributions = table.contributions(i, evaluation.numerators[i])
         ranking.append(
             Ranked(
                 framework=model.frameworks[i].slug,
                 title=model.frameworks[i].title,
                 score=evaluation.score_of(i),
                 rank=rank,
-                warnings=_warnings(evaluation, i),
+                warnings=_warnings(evaluation, i) if evaluation.unmet_counts[i] else (),
                 contributions=contributions,
-                reasons=_reasons(contributions, active, i),
-                why_not=() if i == winner else _why_not(active, winner, i),
+                reasons=table.reasons(i, contributions),
+                why_not=() if winner is None or i == winner else table.why_not(winner, i),
             )
         )
     return tuple(ranking)
 
 
-def _contributions(active: Sequence[tuple], i: int, total: float) -> tuple[Contribution, ...]:
-    """Framework ``i``'s points per criterion; the points add up to its numerator ``total``."""
-    contributions = []
-    for criterion, state, weighed in active:
-        points = weighed * state.ratings[i]
-        share = points / total if total > 0 else 0.0
-        contributions.append(
-            Contribution(
-                criterion.key, state.need, criterion.weight, state.ratings[i], state.sources[i], points, share
-            )
-        )
-    return tuple(contributions)
+class _Table:
+    """The criteria the answers give a need, as columns; each framework's explanation is read off them."""
+
+    def __init__(self, evaluation: Evaluation):
+        active = [
+            (criterion, state)
+            for criterion, state in zip(evaluation.model.criteria, evaluation.states, strict=True)
+            if state.need > 0
+        ]
+        self.keys = [criterion.key for criterion, _ in active]
+        self.needs = [state.need for _, state in active]
+        self.weights = [criterion.weight for criterion, _ in active]
+        self.weighed = [criterion.weight * state.need for criterion, state in active]
+        self.states = [state for _, state in active]
+
+    def ratings(self, i: int) -> list[float]:
+        return [state.ratings[i] for state in self.states]
+
+    def contributions(self, i: int, total: float) -> tuple[Contribution, ...]:
+        """Framework ``i``'s points per criterion; they add up to its numerator ``total``."""
+        ratings = self.ratings(i)
+        points = [weighed * rating for weighed, rating in zip(self.weighed, ratings, strict=True)]
+        shares = [p / total for p in points] if total > 0 else [0.0] * len(points)
+        sources = [state.sources[i] for state in self.states]
+        return tuple(map(Contribution, self.keys, self.needs, self.weights, ratings, sources, points, shares))
+
+    def reasons(self, i: int, contributions: Sequence[Contribution]) -> tuple[Reason, ...]:
+        """The three contributions that weigh most, with the rationale of each rating."""
+        top = _largest([c.points for c in contributions])
+        return tuple(Reason(self.keys[n], self.states[n].rationales[i], contributions[n].points) for n in top)
+
+    def why_not(self, winner: int, i: int) -> tuple[WhyNot, ...]:
+        """The three criteria where framework ``i`` loses most weighed points to the winner."""
+        best, own = self.ratings(winner), self.ratings(i)
+        losses = [w * (b - r) for w, b, r in zip(self.weighed, best, own, strict=True)]
+        return tuple(WhyNot(self.keys[n], best[n], own[n], losses[n]) for n in _largest(losses))
 
 
-def _reasons(contributions: Sequence[Contribution], active: Sequence[tuple], i: int) -> tuple[Reason, ...]:
-    """The three contributions that weigh most, with the rationale of each rating."""
-    rationale = {c.key: s.rationales[i] for c, s, _ in active}
-    top = heapq.nlargest(3, (c for c in contributions if c.points > 0), key=lambda c: c.points)
-    return tuple(Reason(c.criterion, rationale[c.criterion], c.points) for c in top)
-
-
-def _why_not(active: Sequence[tuple], winner: int, i: int) -> tuple[WhyNot, ...]:
-    """The three criteria where framework ``i`` loses most weighed points to the winner."""
-    losses = (
-        WhyNot(c.key, s.ratings[winner], s.ratings[i], wn * (s.ratings[winner] - s.ratings[i]))
-        for c, s, wn in active
-    )
-    return tuple(heapq.nlargest(3, (w for w in losses if w.points_lost > 0), key=lambda w: w.points_lost))
+def _largest(values: Sequence[float], count: int = 3) -> list[int]:
+    """Positions of the ``count`` largest positive values, earlier positions first among equals."""
+    top = sorted(range(len(values)), key=values.__getitem__, reverse=True)[:count]  # stable, in C
+    return [n for n in top if values[n] > 0]
 
 
 def _warnings(evaluation: Evaluation, i: int) -> tuple[str, ...]:
@@ -823,18 +850,9 @@ def confidence(evaluation: Evaluation) -> Confidence:
         if evaluation.denominator == 0:
             return Confidence("low", "No answer expressed a preference, so no framework is ranked.")
         return Confidence("low", "No framework is enabled.")
-    ranks = {"high": 2, "medium": 1, "low": 0}
-    levels: list[Level] = []
-    why = []
-    for level, sentence in (
-        _margin_factor(evaluation),
-        _unrated_factor(evaluation),
-        _unsure_factor(evaluation),
-    ):
-        levels.append(level)
-        if sentence:
-            why.append(sentence)
-    return Confidence(min(levels, key=ranks.__getitem__), " ".join(why))
+    factors = (_margin_factor(evaluation), _unrated_factor(evaluation), _unsure_factor(evaluation))
+    level = min((level for level, _ in factors), key=LEVELS.index)
+    return Confidence(level, " ".join(sentence for _, sentence in factors if sentence))
 
 
 def _margin_factor(evaluation: Evaluation) -> tuple[Level, str]:
@@ -914,8 +932,9 @@ def weight_sensitivity(evaluation: Evaluation) -> tuple[WeightChange, ...]:
                 continue
             ratio, challenger = crossing
             factor = 1 + direction * ratio / weighed
-            if factor > 0:
-                change = WeightChange(criterion.key, factor, model.frameworks[challenger].slug)
+            if factor > 1e-9:  # not 0 give or take float noise
+                way = "more" if direction > 0 else "less"
+                change = WeightChange(criterion.key, factor, way, model.frameworks[challenger].slug)
                 found.append((abs(math.log(factor)), k, -direction, change))
     found.sort(key=lambda item: item[:3])
     return tuple(change for *_, change in found[:SENSITIVITY_LIMIT])
@@ -998,20 +1017,20 @@ def _changed_states(evaluation: Evaluation, changes: Sequence[AnswerChange]) -> 
     for change in changes:
         question = model.questions[change.question]
         k = model._criterion_index[question.criterion]
-        given.setdefault(k, dict(evaluation.states[k].given))[change.question] = _chosen(
-            question, change.after
-        )
+        answers = given.setdefault(k, dict(evaluation.states[k].given))
+        answers[change.question] = _chosen(question, change.after)
     return {k: _assess(model, k, {q: c for q, c in answers.items() if c}) for k, answers in given.items()}
 
 
 def _outcome(evaluation: Evaluation, changed: Mapping[int, CriterionState]) -> Outcome:
     model = evaluation.model
     numerators: Sequence[float] = evaluation.numerators
-    denominator = evaluation.denominator
+    denominator, weighed_count = evaluation.denominator, evaluation.weighed_count
     counts: list[int] | None = None
     for k, new in changed.items():
         old, weight = evaluation.states[k], model.criteria[k].weight
         denominator += weight * (new.need - old.need)
+        weighed_count += (weight * new.need > 0) - (weight * old.need > 0)
         if new.ratings is old.ratings:  # no fit hook: only the need moves
             step = weight * (new.need - old.need)
             if step:
@@ -1028,10 +1047,10 @@ def _outcome(evaluation: Evaluation, changed: Mapping[int, CriterionState]) -> O
                 counts[i] -= 1
             for i in new.unmet:
                 counts[i] += 1
-    if denominator <= 0 or not numerators:
-        return Outcome(numerators, denominator, None)
+    if not weighed_count or not numerators:
+        return Outcome(numerators, 0.0, None)
     eligible = evaluation.eligible if counts is None else _eligible(model, counts)
-    return Outcome(numerators, denominator, _leader(model, numerators, denominator, eligible))
+    return Outcome(numerators, denominator, _leader(numerators, denominator, eligible))
 
 
 def what_if(evaluation: Evaluation) -> tuple[WhatIf, ...]:
@@ -1040,14 +1059,16 @@ def what_if(evaluation: Evaluation) -> tuple[WhatIf, ...]:
     Single changes first; pairs only when no single change flips, from each
     close challenger's best single changes (a bounded search).
     """
-    if evaluation.winner is None:
+    winner = evaluation.winner
+    if winner is None:
         return ()
     singles = list(_effective_changes(evaluation))
     outcomes = (_flip(evaluation, (single.change,), {single.criterion: single.state}) for single in singles)
     flips = [flip for flip in outcomes if flip is not None]
     if not flips:
-        flips = _pair_flips(evaluation, singles)
+        flips = _pair_flips(evaluation, winner, singles)
     model = evaluation.model
+    # Rounded, so that changes equal but for float noise fall back to questionnaire order.
     flips.sort(key=lambda f: (round(f.score_change, 9), [model.position(c.question) for c in f.changes]))
     return tuple(flips[:WHAT_IF_LIMIT])
 
@@ -1082,10 +1103,8 @@ def _flip(
     return WhatIf(changes, slug, outcome.score_of(leader), lead_after - lead_before)
 
 
-def _pair_flips(evaluation: Evaluation, singles: Sequence[_Single]) -> list[WhatIf]:
+def _pair_flips(evaluation: Evaluation, winner: int, singles: Sequence[_Single]) -> list[WhatIf]:
     """Pairs among each close challenger's best single changes, on different questions."""
-    winner = evaluation.winner
-    assert winner is not None
     pairs: set[tuple[int, int]] = set()
     for challenger in evaluation.order[1 : 1 + PAIR_CHALLENGERS]:
         gains = [(_lead_gain(evaluation, single, challenger, winner), n) for n, single in enumerate(singles)]
@@ -1111,16 +1130,16 @@ def _pair_flips(evaluation: Evaluation, singles: Sequence[_Single]) -> list[What
 
 def _lead_gain(evaluation: Evaluation, single: _Single, challenger: int, winner: int) -> float:
     """How many score points one change moves the challenger towards the winner, in O(1)."""
-    k, new = single.criterion, single.state
-    old, weight = evaluation.states[k], evaluation.model.criteria[k].weight
+    new, old = single.state, evaluation.states[single.criterion]
+    weight = evaluation.model.criteria[single.criterion].weight
     denominator = evaluation.denominator + weight * (new.need - old.need)
-    if denominator <= 0:
+    if denominator <= 0:  # the change leaves no need at all: nothing would rank
         return -math.inf
-
-    def moved(i: int) -> float:
-        return evaluation.numerators[i] + weight * (new.need * new.ratings[i] - old.need * old.ratings[i])
-
-    lead_after = 20 * (moved(challenger) - moved(winner)) / denominator
+    numerators = [
+        evaluation.numerators[i] + weight * (new.need * new.ratings[i] - old.need * old.ratings[i])
+        for i in (challenger, winner)
+    ]
+    lead_after = 20 * (numerators[0] - numerators[1]) / denominator
     return lead_after - (evaluation.score_of(challenger) - evaluation.score_of(winner))
 
 
@@ -1128,14 +1147,13 @@ def _lead_gain(evaluation: Evaluation, single: _Single, challenger: int, winner:
 
 
 def describe_sensitivity(entry: WeightChange, model: Model) -> str:
-    """E.g. "If real-time features mattered 2.3× more, Tornado would rank first." """  # noqa: RUF002
+    """E.g. "If real-time features mattered 2.3× more, Tornado would rank first." """
     title = _in_sentence(model.criterion(entry.criterion).title)
     winner = model.framework(entry.new_first).title
     factor = f"{entry.factor:.3g}"
     if factor == "1":
-        more = "more" if entry.factor >= 1 else "less"
-        return f"If {title} mattered even slightly {more}, {winner} would rank first."
-    if entry.factor > 1:
+        return f"If {title} mattered even slightly {entry.direction}, {winner} would rank first."
+    if entry.direction == "more":
         return f"If {title} mattered {factor}× more, {winner} would rank first."
     return f"If {title} mattered only {factor}× as much, {winner} would rank first."
 

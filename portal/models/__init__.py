@@ -43,7 +43,8 @@ def _configure_sqlite(engine: Engine) -> None:
     # transactional DDL; let SQLAlchemy emit BEGIN itself (SQLAlchemy's pysqlite
     # docs). IMMEDIATE takes the write lock up front, so two writers queue on
     # busy_timeout instead of one failing with "database is locked" when it
-    # upgrades a read lock; WAL keeps plain readers out of that queue.
+    # upgrades a read lock. The price: every transaction that touches the
+    # database, reads included, queues for that lock (PostgreSQL locks rows).
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
