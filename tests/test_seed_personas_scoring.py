@@ -142,3 +142,31 @@ def test_the_top_reasons_are_what_the_sentence_names(seed_model, framework):
     mode, named = NAMED[framework]
     assert named <= reasons if mode == "all" else named & reasons, reasons
     assert all(reason.rationale for reason in winner.reasons)
+
+
+@pytest.mark.parametrize("framework", sorted(PERSONAS))
+def test_each_persona_through_the_json_api(make_app, database_url, framework):
+    """The same clients, as a program would answer: page by page, then complete."""
+    from portal.testing import JSON
+
+    from .conftest import alembic_upgrade
+
+    alembic_upgrade(database_url)
+    app = make_app(sqlalchemy__url=database_url)
+    url = app.post_json("/assessments/", {"title": f"{framework} persona"}, headers=JSON, status=201).json[
+        "url"
+    ]
+    answers = {**INDIFFERENT, **PERSONAS[framework]}
+    questionnaire = app.get(url + "questionnaire", headers=JSON).json
+    for page in questionnaire["pages"]:
+        keys = {q["key"] for q in questionnaire["questions"] if q["page"] == page["n"]}
+        page_answers = {key: value for key, value in answers.items() if key in keys}
+        app.post_json(url + "answers", {"answers": page_answers}, headers=JSON, status=200)
+    result = app.post_json(url + "complete", {}, headers=JSON, status=200).json
+    first, second = result["ranking"][:2]
+    assert first["framework"] == framework
+    assert first["score"] - second["score"] >= MIN_MARGIN
+    reasons = {reason["criterion"] for reason in first["reasons"]}
+    mode, named = NAMED[framework]
+    assert named <= reasons if mode == "all" else named & reasons, reasons
+    assert app.get(url + "result", headers=JSON).json["ranking"][0]["framework"] == framework
