@@ -13,9 +13,10 @@ from typing import Any
 
 from .plugins import Catalog, Criterion
 from .plugins.schema import Question
+from .scoring import UNSURE, UNSURE_LABEL
 
-UNSURE = "unsure"
-UNSURE_LABEL = "Not sure"
+__all__ = ["UNSURE", "UNSURE_LABEL", "Page", "Questionnaire", "check_answer", "visible_keys"]
+
 
 Answer = str | list[str]
 
