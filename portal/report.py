@@ -10,7 +10,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from .results import WHAT_IF_SHOWN, Labels, sensitivity_sentence, what_if_sentence
+from .results import Labels, sensitivity_sentences, what_if_sentences
+from .scoring import Model
 
 # Escaped text never starts a line, so only inline syntax matters: emphasis, code,
 # links and images (brackets), raw HTML and entities, table cells, strikethrough.
@@ -57,8 +58,8 @@ def render_report(title: str, number: int, created: datetime, snapshot: dict[str
             )
             lines.append(f"- **{md(entry['title'])}** ({entry['score']:.1f}): loses most on {losses}.")
         lines += ["", "## What would change the answer", ""]
-        sentences = [sensitivity_sentence(e, labels) for e in result["sensitivity"]]
-        sentences += [what_if_sentence(e, labels) for e in result["what_if"][:WHAT_IF_SHOWN]]
+        model = Model.from_json(snapshot["model"])
+        sentences = sensitivity_sentences(result, model) + what_if_sentences(result, model)
         lines += [f"- {md(s)}" for s in sentences] or [
             "- No single change of weight or answer changes the first place."
         ]

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .questionnaire import UNSURE, UNSURE_LABEL
+from .scoring import UNSURE, UNSURE_LABEL, Model, WeightChange, WhatIf, describe_sensitivity, describe_what_if
 
 CHART_TOP = 3  # frameworks shown in the contribution chart
-WHAT_IF_SHOWN = 5  # the smallest changes that flip the result; the JSON keeps them all
+WHAT_IF_SHOWN = 5  # what-if sentences shown: the smallest changes that flip the result
 
 
 @dataclass(frozen=True)
@@ -48,33 +48,19 @@ class Labels:
         return ", ".join(self.options.get((question, v), v) for v in values)
 
 
-def factor_text(factor: float) -> str:
-    if factor == 0:
-        return "did not count at all"
-    if factor >= 1:
-        return f"mattered {factor:.1f}× more"
-    return f"mattered {1 / factor:.1f}× less"
+def sensitivity_sentences(result: dict[str, Any], model: Model) -> list[str]:
+    return [describe_sensitivity(WeightChange.from_json(e), model) for e in result["sensitivity"]]
 
 
-def sensitivity_sentence(entry: dict[str, Any], labels: Labels) -> str:
-    criterion = labels.criteria.get(entry["criterion"], entry["criterion"])
-    first = labels.frameworks.get(entry["new_first"], entry["new_first"])
-    return f"If “{criterion}” {factor_text(entry['factor'])}, {first} would rank first."
-
-
-def what_if_sentence(entry: dict[str, Any], labels: Labels) -> str:
-    changes = entry.get("changes") or [entry]
-    parts = [
-        f"“{labels.answer(c['question'], c['to'])}” to “{labels.questions.get(c['question'], c['question'])}”"
-        for c in changes
-    ]
-    first = labels.frameworks.get(entry["new_first"], entry["new_first"])
-    return f"Answering {' and '.join(parts)}, {first} would rank first."
+def what_if_sentences(result: dict[str, Any], model: Model) -> list[str]:
+    """The narrowest changes only; the JSON keeps them all."""
+    return [describe_what_if(WhatIf.from_json(e), model) for e in result["what_if"][:WHAT_IF_SHOWN]]
 
 
 def result_page_data(request, assessment, revision) -> dict[str, Any]:
     snapshot = revision.snapshot
     labels = Labels.of(snapshot)
+    model = Model.from_json(snapshot["model"])
     result = snapshot["result"]
     ranking = result["ranking"]
     winner = ranking[0]["framework"] if ranking else None
@@ -87,8 +73,8 @@ def result_page_data(request, assessment, revision) -> dict[str, Any]:
         "winner": winner,
         "profile": snapshot.get("profiles", {}).get(winner, {}) if winner else {},
         "chart": contribution_chart(ranking[:CHART_TOP], labels),
-        "sensitivity": [sensitivity_sentence(e, labels) for e in result["sensitivity"]],
-        "what_if": [what_if_sentence(e, labels) for e in result["what_if"][:WHAT_IF_SHOWN]],
+        "sensitivity": sensitivity_sentences(result, model),
+        "what_if": what_if_sentences(result, model),
         "uncertain": [labels.questions.get(key, key) for key in result["uncertain"]],
         "answers": [
             (labels.questions.get(key, key), labels.answer(key, value))

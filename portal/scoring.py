@@ -683,6 +683,10 @@ class WeightChange:
             "new_first": self.new_first,
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WeightChange:
+        return cls(data["criterion"], data["factor"], data["direction"], data["new_first"])
+
 
 @dataclass(frozen=True)
 class AnswerChange:
@@ -692,6 +696,10 @@ class AnswerChange:
 
     def to_json(self) -> dict[str, Any]:
         return {"question": self.question, "from": _jsonable(self.before), "to": _jsonable(self.after)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AnswerChange:
+        return cls(data["question"], data["from"], data["to"])
 
 
 @dataclass(frozen=True)
@@ -717,6 +725,11 @@ class WhatIf:
         if len(self.changes) == 1:
             return {**self.changes[0].to_json(), **outcome}
         return {"changes": [change.to_json() for change in self.changes], **outcome}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WhatIf:
+        changes = tuple(AnswerChange.from_json(c) for c in data.get("changes") or [data])
+        return cls(changes, data["new_first"], data["score"], data["score_change"])
 
 
 @dataclass(frozen=True)

@@ -780,3 +780,21 @@ def test_a_real_what_if_sentence(catalog_model):
         "collaboration)' on 'Does the product need to show changes to users the moment they happen, "
         "without the user reloading the page?', Tornado would rank first."
     ) in sentences
+
+
+def test_sentences_read_the_same_from_a_snapshot(catalog_model):
+    """Result pages build their sentences from the stored JSON: same words as from the objects."""
+    from portal.results import WHAT_IF_SHOWN, sensitivity_sentences, what_if_sentences
+
+    result = score(
+        catalog_model, {"realtime.live": "some", "admin_ui.need": "later", "api_first.consumers": "core"}
+    )
+    stored = json.loads(json.dumps(result.to_json()))
+    snapshot_model = Model.from_json(json.loads(json.dumps(catalog_model.to_json())))
+    assert what_if_sentences(stored, snapshot_model) == [
+        describe_what_if(entry, catalog_model) for entry in result.what_if[:WHAT_IF_SHOWN]
+    ]
+    assert sensitivity_sentences(stored, snapshot_model) == [
+        describe_sensitivity(entry, catalog_model) for entry in result.sensitivity
+    ]
+    assert result.what_if and result.sensitivity
