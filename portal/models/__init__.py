@@ -29,6 +29,9 @@ __all__ = [
 # The environ key through which tests hand in a session bound to their own
 # outer transaction (as the Pyramid starter does).
 SESSION_ENVIRON_KEY = "portal.dbsession"
+# An execution option marking a session of a request that does not write.
+READS_ONLY = "portal_reads_only"
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 def get_engine(settings, prefix: str = "sqlalchemy.") -> Engine:
@@ -41,10 +44,10 @@ def get_engine(settings, prefix: str = "sqlalchemy.") -> Engine:
 def _configure_sqlite(engine: Engine) -> None:
     # The stdlib driver's own transaction handling defeats SAVEPOINTs and
     # transactional DDL; let SQLAlchemy emit BEGIN itself (SQLAlchemy's pysqlite
-    # docs). IMMEDIATE takes the write lock up front, so two writers queue on
-    # busy_timeout instead of one failing with "database is locked" when it
-    # upgrades a read lock. The price: every transaction that touches the
-    # database, reads included, queues for that lock (PostgreSQL locks rows).
+    # docs). A request that may write begins IMMEDIATE, taking the write lock
+    # up front, so two writers queue on busy_timeout instead of one failing
+    # with "database is locked" when it upgrades a read lock. Reads (GET, HEAD)
+    # begin DEFERRED and, in WAL mode, never wait for a writer.
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
@@ -57,7 +60,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reads_only = connection.get_execution_options().get(READS_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
 
 
 def get_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -82,13 +86,16 @@ def includeme(config) -> None:
 
     engine = get_engine(settings)
     session_factory = get_session_factory(engine)
+    # Same pool and events; only the SQLite BEGIN differs (no GET writes: tested).
+    read_session_factory = get_session_factory(engine.execution_options(**{READS_ONLY: True}))
     config.registry["dbsession_factory"] = session_factory
     config.registry["dbengine"] = engine
 
     def dbsession(request) -> Session:
         session = request.environ.get(SESSION_ENVIRON_KEY)
         if session is None:
-            session = get_tm_session(session_factory, request.tm, request=request)
+            factory = read_session_factory if request.method in READ_METHODS else session_factory
+            session = get_tm_session(factory, request.tm, request=request)
         return session
 
     config.add_request_method(dbsession, reify=True)

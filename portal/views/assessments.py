@@ -67,7 +67,8 @@ def state_json(request, assessment) -> dict[str, Any]:
                 "url": revision_url(request, assessment.public_id, revision.number),
                 "created": revision.created.isoformat(timespec="seconds") + "Z",
             }
-            for revision in assessment.revisions
+            # A draft has none: skip the query on the answer-saving path.
+            for revision in (assessment.revisions if assessment.status != "draft" else ())
         ],
         "based_on": assessment.based_on,
     }
