@@ -114,10 +114,26 @@ def portal_ini(scratch: Path, db: Path) -> Path:
     return path
 
 
-def baseline_ini(scratch: Path, name: str, factory: str, **settings: str) -> Path:
+def logging_sections(ini: Path) -> str:
+    """The ini's logging configuration: ``[loggers]`` and every section after it."""
+    text = ini.read_text()
+    start = text.find("[loggers]")
+    if start < 0:
+        raise RuntimeError(f"{ini} has no [loggers] section")
+    return text[start:]
+
+
+def baseline_ini(scratch: Path, name: str, factory: str, logging: str, **settings: str) -> Path:
+    """A baseline app's ini with the portal's logging sections.
+
+    ``gunicorn --paste`` takes its logging from an ini that has some, and then
+    builds an access-log record for every request; without the same sections
+    the baselines would skip that work and look cheaper than the way the portal
+    is served.
+    """
     extra = "".join(f"{key} = {value}\n" for key, value in settings.items())
     path = scratch / f"{name}.ini"
-    path.write_text(f"[app:main]\nuse = call:benchmarks.load_baseline:{factory}\n{extra}")
+    path.write_text(f"[app:main]\nuse = call:benchmarks.load_baseline:{factory}\n{extra}\n{logging}")
     return path
 
 
@@ -371,10 +387,15 @@ def main(argv: list[str] | None = None) -> int:
 
         # 2. Three servers, served the same way.
         portal = Server("portal", ini, free_port(), scratch / "portal.log")
-        hello = Server("hello", baseline_ini(scratch, "hello", "hello"), free_port(), scratch / "hello.log")
+        logging = logging_sections(ini)
+        hello = Server(
+            "hello", baseline_ini(scratch, "hello", "hello", logging), free_port(), scratch / "hello.log"
+        )
         insert = Server(
             "insert",
-            baseline_ini(scratch, "insert", "insert", **{"sqlalchemy.url": f"sqlite:///{insert_db}"}),
+            baseline_ini(
+                scratch, "insert", "insert", logging, **{"sqlalchemy.url": f"sqlite:///{insert_db}"}
+            ),
             free_port(),
             scratch / "insert.log",
         )

@@ -7,11 +7,14 @@ result depends on, so they read the same after plugins or settings change.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from zope.sqlalchemy import mark_changed
 
 from . import scoring
 from .models import Answer, Assessment, AuditEvent, Revision
@@ -20,6 +23,7 @@ from .plugins import Catalog
 from .questionnaire import Questionnaire
 
 DEFAULT_TITLE = "Untitled assessment"
+ANSWERS_LOCKED = "This assessment is complete; open a new draft with 'Edit answers' to change it."
 
 
 class Conflict(Exception):
@@ -54,21 +58,87 @@ def create(dbsession: Session, title: str, based_on: str | None = None) -> Asses
     return assessment
 
 
-def save_answers(dbsession: Session, assessment: Assessment, clean: dict[str, Any]) -> None:
-    """Merge validated answers into the saved ones; ``None`` clears an answer."""
-    if assessment.status != "draft":
-        raise Conflict("This assessment is complete; open a new draft with 'Edit answers' to change it.")
-    existing = {answer.question: answer for answer in assessment.answers}
-    for key, value in clean.items():
-        if value is None:
-            if key in existing:
-                assessment.answers.remove(existing[key])
-        elif key in existing:
-            existing[key].value = value
-        else:
-            assessment.answers.append(Answer(question=key, value=value))
-    assessment.updated = utcnow()
-    audit(dbsession, assessment, "answers saved", questions=sorted(clean))
+@dataclass(frozen=True)
+class SavedDraft:
+    """A draft as it stands after its answers were saved: what the answer endpoints report."""
+
+    public_id: str
+    title: str
+    based_on: str | None
+    answer_map: dict[str, Any]
+    status: str = "draft"
+    revisions: tuple = ()
+
+
+class NoSuchAssessment(LookupError):
+    """No assessment has that public id (HTTP 404)."""
+
+
+# The answer save is the most frequent write: its statements are built once
+# (SQLAlchemy then reuses their compiled form) and run without the unit of work.
+_assessments, _answers = Assessment.__table__, Answer.__table__
+_TOUCH_DRAFT = (
+    update(_assessments)
+    .where(_assessments.c.public_id == bindparam("link"), _assessments.c.status == "draft")
+    .values(updated=bindparam("now"))
+    .returning(_assessments.c.id, _assessments.c.title, _assessments.c.based_on)
+)
+_EXISTS = select(_assessments.c.id).where(_assessments.c.public_id == bindparam("link"))
+
+
+def _upsert(dialect):
+    """INSERT … ON CONFLICT (assessment, question) DO UPDATE: SQLite and PostgreSQL spell it alike."""
+    statement = dialect.insert(_answers)
+    return statement.on_conflict_do_update(
+        index_elements=[_answers.c.assessment_id, _answers.c.question],
+        set_={"value": statement.excluded.value, "updated": statement.excluded.updated},
+    )
+
+
+_UPSERT = {"sqlite": _upsert(sqlite), "postgresql": _upsert(postgresql)}
+_CLEAR = delete(_answers).where(
+    _answers.c.assessment_id == bindparam("id"), _answers.c.question.in_(bindparam("keys", expanding=True))
+)
+_AUDIT = insert(AuditEvent.__table__)
+_READ_ANSWERS = (
+    select(_answers.c.question, _answers.c.value)
+    .where(_answers.c.assessment_id == bindparam("id"))
+    .order_by(_answers.c.id)
+)
+
+
+def save_answers(dbsession: Session, public_id: str, clean: dict[str, Any]) -> SavedDraft:
+    """Merge validated answers into a draft's saved ones; ``None`` clears an answer.
+
+    Touching the draft's ``updated`` also proves it is a draft (and, on SQLite,
+    the request already holds the write lock); then the answers are upserted or
+    deleted, the save is audited and the answers are read back.
+    """
+    now = utcnow()
+    row = dbsession.execute(_TOUCH_DRAFT, {"link": public_id, "now": now}).one_or_none()
+    if row is None:
+        if dbsession.scalar(_EXISTS, {"link": public_id}) is None:
+            raise NoSuchAssessment(public_id)
+        raise Conflict(ANSWERS_LOCKED)
+    # zope.sqlalchemy sees only ORM writes; without this the request's transaction
+    # would end in a rollback. (The session joined that transaction at BEGIN, above.)
+    mark_changed(dbsession)
+    given = [
+        {"assessment_id": row.id, "question": key, "value": value, "updated": now}
+        for key, value in clean.items()
+        if value is not None
+    ]
+    if given:
+        dbsession.execute(_UPSERT[dbsession.get_bind().dialect.name], given)
+    cleared = [key for key, value in clean.items() if value is None]
+    if cleared:
+        dbsession.execute(_CLEAR, {"id": row.id, "keys": cleared})
+    audit = {"assessment": public_id, "action": "answers saved", "detail": {"questions": sorted(clean)}}
+    dbsession.execute(_AUDIT, [{**audit, "created": now}])
+    answers = dict(dbsession.execute(_READ_ANSWERS, {"id": row.id}).all())
+    # Anything the ORM loaded before these statements is stale now.
+    dbsession.expire_all()
+    return SavedDraft(public_id, row.title, row.based_on, answers)
 
 
 def complete(

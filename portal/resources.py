@@ -87,6 +87,18 @@ LINK_HOLDER_ACL = (
     (Allow, Everyone, (Permissions.VIEW, Permissions.EDIT)),
     DENY_ALL,
 )
+# ... so every answer under such a link keeps it out of referrers, caches and indexes.
+PRIVATE_LINK_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "private, no-store",
+    "X-Robots-Tag": "noindex",
+}
+
+
+def keep_link_private(request, response) -> None:
+    """A response callback; a view that chose its own Cache-Control keeps it."""
+    for name, value in PRIVATE_LINK_HEADERS.items():
+        response.headers.setdefault(name, value)
 
 
 class AssessmentContainer(Resource):
@@ -116,6 +128,8 @@ class AssessmentResource(Resource):
     def __init__(self, parent, name, request):
         super().__init__(parent, name)
         self.request = request
+        # Whatever answers this request from here on, an error page included.
+        request.add_response_callback(keep_link_private)
 
     @reify
     def assessment(self):

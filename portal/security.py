@@ -20,6 +20,9 @@ class Permissions(StrEnum):
     ADMINISTER = "administer"
 
 
+_ACL = ACLHelper()
+
+
 class SecurityPolicy:
     """ACL-based; everyone is anonymous until accounts exist."""
 
@@ -36,7 +39,7 @@ class SecurityPolicy:
         return principals
 
     def permits(self, request, context, permission):
-        return ACLHelper().permits(context, self.effective_principals(request), permission)
+        return _ACL.permits(context, self.effective_principals(request), permission)
 
     def remember(self, request, userid, **kw):
         return []

@@ -123,6 +123,22 @@ def test_bad_page_numbers_are_a_clear_400(app):
     app.get(path + "questionnaire?page=abc", status=400)
 
 
+def test_error_answers_under_a_private_link_keep_it_private(app):
+    path = assessment_path(start(app))
+    app.reset()  # no session cookie: the PUT below is a program's, not a form's
+    for response in (
+        app.get(path + "questionnaire?page=99", status=400),
+        app.get(path + "no-such-page", status=404),
+        app.put(path, "{}", content_type="application/json", status=405),
+        app.get("/assessments/" + "x" * 32 + "/", status=404),
+    ):
+        assert response.headers["Referrer-Policy"] == "no-referrer", response.request.path
+        assert "no-store" in response.headers["Cache-Control"]  # errors: plain no-store
+        assert response.headers["X-Robots-Tag"] == "noindex"
+    # Pages that are not under an assessment link say nothing of the kind.
+    assert "Referrer-Policy" not in app.get("/frameworks/").headers
+
+
 def test_how_scoring_works_explains_the_rules(app):
     page = app.get("/how-scoring-works")
     assert "weight × need × rating" in page.text

@@ -92,6 +92,9 @@ def test_the_revision_page_is_cached_with_an_etag(make_app, database):
     assert first.headers["Cache-Control"] == "private, no-cache"
     assert first.headers["Referrer-Policy"] == "no-referrer"
     assert "Set-Cookie" not in first.headers
+    hit = app.get(revision)
+    assert hit.body == first.body and sorted(hit.headerlist) == sorted(first.headerlist)
+    assert hit.headers["Vary"] == "Accept" and hit.content_type == "text/html"
     app.get(revision, headers={"If-None-Match": first.headers["ETag"]}, status=304)
     # A cache hit reads nothing from the database: it still answers with the tables gone.
     engine = create_engine(database)

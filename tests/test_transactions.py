@@ -80,6 +80,13 @@ def test_no_get_changes_the_database(make_app, database):
     assert after == before
 
 
+def test_reads_run_once_and_writes_may_be_retried(use_plugins, make_app, database):
+    use_plugins("good")
+    app = make_app(frameworks="quokka", criteria="latency", sqlalchemy__url=database, retry__attempts="3")
+    assert app.get("/attempts").text == "1"
+    assert app.post("/attempts").text == "3"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

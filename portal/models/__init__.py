@@ -74,6 +74,15 @@ def get_tm_session(session_factory, transaction_manager, request=None) -> Sessio
     return dbsession
 
 
+def retry_attempts(request) -> int | None:
+    """``pyramid_retry``'s hook: a read (GET, HEAD) runs once, a write up to ``retry.attempts``.
+
+    Reads take no write lock and cannot hit a write conflict, and one attempt
+    spares them the copy of the body that replaying a request needs.
+    """
+    return 1 if request.method in READ_METHODS else None
+
+
 def includeme(config) -> None:
     settings = config.get_settings()
     # The request's transaction manager is explicit: no thread-local magic.
@@ -82,6 +91,7 @@ def includeme(config) -> None:
     # it instead of raising.
     settings.setdefault("tm.commit_veto", "pyramid_tm.default_commit_veto")
     config.include("pyramid_tm")
+    settings.setdefault("retry.activate_hook", "portal.models.retry_attempts")
     config.include("pyramid_retry")
 
     engine = get_engine(settings)

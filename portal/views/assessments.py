@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyramid.events import NewResponse, subscriber
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
@@ -16,17 +15,11 @@ from pyramid.response import Response
 from .. import assessments
 from ..assessments import Conflict
 from ..questionnaire import Questionnaire
-from ..resources import AssessmentContainer, AssessmentResource, RevisionContainer, RevisionResource
+from ..resources import AssessmentContainer, AssessmentResource
 from ..security import Permissions
 from .errors import Missing
 from .inputs import body
 from .negotiation import action_view, html_view, json_view, page_view, wants_json
-
-PRIVATE_HEADERS = {
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "private, no-store",
-    "X-Robots-Tag": "noindex",
-}
 
 
 def questionnaire_of(request) -> Questionnaire:
@@ -96,15 +89,6 @@ def conflict_page(request, context, error: Conflict) -> Response:
     response = render_to_response("assessment.jinja2", data, request)
     response.status_int = 409
     return response
-
-
-@subscriber(NewResponse)
-def private_link_headers(event) -> None:
-    """Assessment pages live at an unguessable link: keep it out of referrers, caches and indexes."""
-    context = getattr(event.request, "context", None)
-    if isinstance(context, AssessmentResource | RevisionContainer | RevisionResource):
-        for name, value in PRIVATE_HEADERS.items():
-            event.response.headers.setdefault(name, value)
 
 
 # --- Starting -----------------------------------------------------------------

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
+from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
 from pyramid.renderers import render_to_response
 
 from .. import assessments
-from ..assessments import Conflict
+from ..assessments import ANSWERS_LOCKED, Conflict, NoSuchAssessment
 from ..questionnaire import UNSURE, UNSURE_LABEL, Page, option_keys
 from ..resources import AssessmentResource
 from ..security import Permissions
@@ -99,10 +99,12 @@ def _save_json(context, request, data):
     if errors:
         return json_response({"errors": errors}, 400)
     try:
-        assessments.save_answers(request.dbsession, context.assessment, clean)
+        saved = assessments.save_answers(request.dbsession, context.__name__, clean)
+    except NoSuchAssessment:
+        raise HTTPNotFound() from None
     except Conflict as error:
         return conflict_json(error)
-    return json_response(state_json(request, context.assessment))
+    return json_response(state_json(request, saved))
 
 
 def _save_form(context, request, form):
@@ -117,18 +119,17 @@ def _save_form(context, request, form):
     }
     clean, errors = questionnaire.validate(submitted)
     if assessment.status != "draft":
-        error = Conflict("This assessment is complete; open a new draft with 'Edit answers' to change it.")
-        return _page_with_errors(request, assessment, number, submitted, {"_request": str(error)}, 409)
+        return _page_with_errors(request, assessment, number, submitted, {"_request": ANSWERS_LOCKED}, 409)
     if errors:
         return _page_with_errors(request, assessment, number, submitted, errors, 400)
     before = questionnaire.visible(assessment.answer_map)
-    assessments.save_answers(request.dbsession, assessment, clean)
-    after = questionnaire.visible(assessment.answer_map)
+    saved = assessments.save_answers(request.dbsession, assessment.public_id, clean)
+    after = questionnaire.visible(saved.answer_map)
     page_keys = {q.key for q in questionnaire.pages[number - 1].questions}
     if (after - before) & page_keys and go not in ("previous", "leave"):
         # A follow-up appeared on this page: show it before moving on.
         go = "stay"
-    return HTTPSeeOther(_destination(request, assessment, number, go, len(questionnaire.pages)))
+    return HTTPSeeOther(_destination(request, saved, number, go, len(questionnaire.pages)))
 
 
 def _form_value(question, values: list[str]) -> Any:

@@ -38,21 +38,21 @@ REVALIDATE = "private, no-cache"
 
 
 class RenderCache:
-    """A small thread-safe LRU of finished renderings: (body, content type, ETag)."""
+    """A small thread-safe LRU of finished renderings: (body, response headers)."""
 
     def __init__(self, size: int = CACHE_SIZE):
         self.size = size
-        self._items: OrderedDict[tuple, tuple[bytes, str, str]] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple[bytes, tuple]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> tuple[bytes, str, str] | None:
+    def get(self, key: tuple) -> tuple[bytes, tuple] | None:
         with self._lock:
             item = self._items.get(key)
             if item is not None:
                 self._items.move_to_end(key)
             return item
 
-    def put(self, key: tuple, item: tuple[bytes, str, str]) -> None:
+    def put(self, key: tuple, item: tuple[bytes, tuple]) -> None:
         with self._lock:
             self._items[key] = item
             self._items.move_to_end(key)
@@ -67,20 +67,33 @@ def render_cache(registry) -> RenderCache:
     return cache
 
 
-def cached(request, context: RevisionResource, kind: str, build: Callable[[], tuple[bytes, str]]) -> Response:
+def cached(
+    request,
+    context: RevisionResource,
+    kind: str,
+    build: Callable[[], tuple[bytes, str]],
+    vary: tuple[str, ...] = (),
+) -> Response:
+    """The rendering of one revision, built on the first request and kept with its headers.
+
+    A hit copies the kept headers instead of setting each again; the response
+    stays conditional, so a matching If-None-Match gets a 304.
+    """
     # Absolute links in the rendering depend on the host the client used.
     key = (request.application_url, context.public_id, context.number, kind)
     cache = render_cache(request.registry)
     item = cache.get(key)
     if item is None:
         payload, content_type = build()
-        item = (payload, content_type, hashlib.sha256(payload).hexdigest()[:32])
+        first = Response(body=payload, content_type=content_type, charset="utf-8")
+        first.etag = hashlib.sha256(payload).hexdigest()[:32]
+        first.cache_control = REVALIDATE
+        if vary:
+            first.vary = vary
+        item = (payload, tuple(first.headerlist))
         cache.put(key, item)
-    payload, content_type, etag = item
-    response = Response(body=payload, content_type=content_type, charset="utf-8", conditional_response=True)
-    response.etag = etag
-    response.cache_control = REVALIDATE
-    return response
+    payload, headers = item
+    return Response(body=payload, headerlist=list(headers), conditional_response=True)
 
 
 def _html(context, request) -> tuple[bytes, str]:
@@ -95,11 +108,8 @@ def _json(context, request) -> tuple[bytes, str]:
 @action_view(request_method=GET, context=RevisionResource, permission=Permissions.VIEW)
 def revision(context, request):
     if wants_json(request):
-        response = cached(request, context, "json", lambda: _json(context, request))
-    else:
-        response = cached(request, context, "html", lambda: _html(context, request))
-    response.vary = ("Accept",)
-    return response
+        return cached(request, context, "json", lambda: _json(context, request), vary=("Accept",))
+    return cached(request, context, "html", lambda: _html(context, request), vary=("Accept",))
 
 
 @action_view(request_method=GET, context=RevisionResource, name="report.md", permission=Permissions.VIEW)

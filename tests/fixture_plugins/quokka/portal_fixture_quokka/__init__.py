@@ -33,3 +33,11 @@ def write_then_raise(context, request):
     request.dbsession.add(AuditEvent(assessment="fixture", action="raised"))
     request.dbsession.flush()
     raise RuntimeError("after writing")
+
+
+@view_config(
+    context="portal.resources.Root", name="attempts", request_method=("GET", "POST"), require_csrf=False
+)
+def attempts(context, request):
+    """How many attempts pyramid_retry allows this request."""
+    return Response(str(request.environ["retry.attempts"]), content_type="text/plain")
