@@ -115,13 +115,15 @@ def save_answers(dbsession: Session, public_id: str, clean: dict[str, Any]) -> S
     deleted, the save is audited and the answers are read back.
     """
     now = utcnow()
-    row = dbsession.execute(_TOUCH_DRAFT, {"link": public_id, "now": now}).one_or_none()
+    # Core statements on the session's connection: the transaction is the request's.
+    connection = dbsession.connection()
+    row = connection.execute(_TOUCH_DRAFT, {"link": public_id, "now": now}).one_or_none()
     if row is None:
-        if dbsession.scalar(_EXISTS, {"link": public_id}) is None:
+        if connection.scalar(_EXISTS, {"link": public_id}) is None:
             raise NoSuchAssessment(public_id)
         raise Conflict(ANSWERS_LOCKED)
-    # zope.sqlalchemy sees only ORM writes; without this the request's transaction
-    # would end in a rollback. (The session joined that transaction at BEGIN, above.)
+    # zope.sqlalchemy sees only ORM writes: without this the request's
+    # transaction would end in a rollback.
     mark_changed(dbsession)
     given = [
         {"assessment_id": row.id, "question": key, "value": value, "updated": now}
@@ -129,13 +131,20 @@ def save_answers(dbsession: Session, public_id: str, clean: dict[str, Any]) -> S
         if value is not None
     ]
     if given:
-        dbsession.execute(_UPSERT[dbsession.get_bind().dialect.name], given)
+        connection.execute(_UPSERT[connection.dialect.name], given)
     cleared = [key for key, value in clean.items() if value is None]
     if cleared:
-        dbsession.execute(_CLEAR, {"id": row.id, "keys": cleared})
-    audit = {"assessment": public_id, "action": "answers saved", "detail": {"questions": sorted(clean)}}
-    dbsession.execute(_AUDIT, [{**audit, "created": now}])
-    answers = dict(dbsession.execute(_READ_ANSWERS, {"id": row.id}).all())
+        connection.execute(_CLEAR, {"id": row.id, "keys": cleared})
+    connection.execute(
+        _AUDIT,
+        {
+            "assessment": public_id,
+            "action": "answers saved",
+            "detail": {"questions": sorted(clean)},
+            "created": now,
+        },
+    )
+    answers = dict(connection.execute(_READ_ANSWERS, {"id": row.id}).all())
     # Anything the ORM loaded before these statements is stale now.
     dbsession.expire_all()
     return SavedDraft(public_id, row.title, row.based_on, answers)
