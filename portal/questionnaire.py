@@ -1,21 +1,23 @@
 """The questionnaire built from the enabled criteria: pages, skip logic and answer checks.
 
 An answer is an option key (single, boolean, scale) or a list of option keys
-(multi); ``"unsure"`` is the "Not sure" choice where a question allows it. The
-rules for which questions are visible live here and nowhere else.
+(multi); ``"unsure"`` is the "Not sure" choice where a question allows it.
+Which questions are visible is scoring's rule (``scoring.shown_keys``), so the
+pages and the result can never disagree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .plugins import Catalog, Criterion
 from .plugins.schema import Question
-from .scoring import UNSURE, UNSURE_LABEL
+from .scoring import UNSURE, UNSURE_LABEL, shown_keys
 
-__all__ = ["UNSURE", "UNSURE_LABEL", "Page", "Questionnaire", "check_answer", "visible_keys"]
+__all__ = ["UNSURE", "UNSURE_LABEL", "Page", "Questionnaire", "check_answer"]
 
 
 Answer = str | list[str]
@@ -51,7 +53,13 @@ class Questionnaire:
         return next(page.number for page in self.pages if any(q.key == key for q in page.questions))
 
     def visible(self, answers: Mapping[str, Any]) -> set[str]:
-        return visible_keys(self.questions.values(), answers)
+        given = {key: chosen(value) for key, value in answers.items() if key in self.triggers}
+        return set(shown_keys(self.questions.values(), given))
+
+    @cached_property
+    def triggers(self) -> frozenset[str]:
+        """Questions whose answer a condition reads: the only answers skip logic looks at."""
+        return frozenset(q.condition.question for q in self.questions.values() if q.condition is not None)
 
     def progress(self, answers: Mapping[str, Any]) -> tuple[int, int]:
         """(answered, visible): how far the client is."""
@@ -96,18 +104,6 @@ def chosen(value: Any) -> set[str]:
     if value is None:
         return set()
     return set(value) if isinstance(value, list) else {value}
-
-
-def visible_keys(questions: Iterable[Question], answers: Mapping[str, Any]) -> set[str]:
-    """Questions whose condition holds; a hidden question's answer hides its own followers."""
-    shown: set[str] = set()
-    for question in questions:  # conditions name earlier questions only
-        condition = question.condition
-        if condition is None or (
-            condition.question in shown and chosen(answers.get(condition.question)) & set(condition.in_)
-        ):
-            shown.add(question.key)
-    return shown
 
 
 def check_answer(question: Question, value: Any) -> tuple[Answer | None, str | None]:

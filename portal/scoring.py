@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
@@ -389,23 +389,29 @@ def _assess(model: Model, index: int, given: Mapping[str, Chosen]) -> CriterionS
     )
 
 
-def _visible(criterion: Criterion, given: Mapping[str, Chosen]) -> dict[str, Chosen]:
-    """The answered questions skip logic shows, in order.
+def shown_keys(questions: Iterable[Any], given: Mapping[str, Collection[str]]) -> list[str]:
+    """Skip logic (DESIGN 5), the one implementation: the keys of the questions shown, in order.
 
-    A condition looks only at the visible answers already collected, so the
-    answer of a hidden question never opens a follow-up (transitively).
+    ``questions`` are in questionnaire order, each with a ``key`` and an optional
+    ``condition`` (``question``, ``allowed``); ``given`` maps a question key to
+    the option keys its answer chose. A question with a condition shows only
+    when the question it names is shown and chose one of the allowed keys, so
+    the answer of a hidden question never opens a follow-up (transitively).
     """
-    visible: dict[str, Chosen] = {}
-    for question in criterion.questions:
+    shown: dict[str, Collection[str]] = {}
+    for question in questions:
         condition = question.condition
         if condition is not None:
-            trigger = visible.get(condition.question, ())
+            trigger = shown.get(condition.question, ())
             if not any(key in condition.allowed for key in trigger):
                 continue
-        chosen = given.get(question.key)
-        if chosen:
-            visible[question.key] = chosen
-    return visible
+        shown[question.key] = given.get(question.key, ())
+    return list(shown)
+
+
+def _visible(criterion: Criterion, given: Mapping[str, Chosen]) -> dict[str, Chosen]:
+    """The answered questions skip logic shows, in order."""
+    return {key: given[key] for key in shown_keys(criterion.questions, given) if given.get(key)}
 
 
 _NO_ANSWERS: Mapping[str, Answer] = MappingProxyType({})

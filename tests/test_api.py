@@ -546,6 +546,22 @@ def test_answers_merge_and_null_clears(client):
     assert client.answer(ref, {"admin_ui.records": None}).json["answers"] == state["answers"]
 
 
+def test_skip_logic_shows_a_follow_up_only_while_its_trigger_opens_it(client):
+    ref = client.create()["id"]
+
+    def visible(key: str) -> bool:
+        return next(q["visible"] for q in client.questions(ref) if q["key"] == key)
+
+    assert not visible("admin_ui.records")
+    opened = client.answer(ref, {"admin_ui.need": "yes"}).json["progress"]
+    assert visible("admin_ui.records")
+    closed = client.answer(ref, {"admin_ui.records": "many", "admin_ui.need": "no"}).json
+    # The follow-up's answer is kept (DESIGN 6) but hidden: not shown, not counted.
+    assert not visible("admin_ui.records") and closed["answers"]["admin_ui.records"] == "many"
+    assert closed["progress"]["visible"] == opened["visible"] - 1
+    assert closed["progress"]["answered"] == opened["answered"]
+
+
 def test_other_body_types_are_415_and_change_nothing(client, database):
     ref = client.create()["id"]
     client.answer(ref, SAVED)

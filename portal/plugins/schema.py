@@ -85,6 +85,11 @@ class Condition(_Frozen):
     question: Annotated[str, Strict(), Field(min_length=1, max_length=90)]
     in_: tuple[OptionKey, ...] = Field(alias="in", min_length=1)
 
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        """The name skip logic (``scoring.shown_keys``) reads."""
+        return self.in_
+
 
 class Question(_Frozen):
     key: Annotated[str, Strict(), Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")]
