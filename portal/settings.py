@@ -7,6 +7,7 @@ environment only fills what the ini leaves out.
 from __future__ import annotations
 
 import os
+import sqlite3
 
 from .plugins.files import Problem, SettingsError
 
@@ -14,6 +15,8 @@ from .plugins.files import Problem, SettingsError
 DEVELOPMENT_SECRET_PREFIX = "development-only-"  # noqa: S105 (a marker, not a secret)
 MIN_SECRET_LENGTH = 32
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
+# UPDATE … RETURNING (3.35) in the answer save; ON CONFLICT came earlier (3.24).
+MIN_SQLITE = (3, 35)
 
 ENVIRONMENT = {
     "sqlalchemy.url": "DATABASE_URL",
@@ -29,12 +32,14 @@ def maybe_set(settings: dict, name: str, envvar: str, environ=os.environ) -> Non
         settings[name] = environ[envvar]
 
 
-def apply_environment(settings: dict, origin: str, environ=os.environ) -> dict:
+def apply_environment(
+    settings: dict, origin: str, environ=os.environ, sqlite_version=sqlite3.sqlite_version_info
+) -> dict:
     settings = dict(settings)
     for name, envvar in ENVIRONMENT.items():
         maybe_set(settings, name, envvar, environ)
     settings.setdefault("portal.environment", "development")
-    _check(settings, origin)
+    _check(settings, origin, sqlite_version)
     return settings
 
 
@@ -46,7 +51,7 @@ def max_body_bytes(settings) -> int:
     return int(settings.get("portal.max_body_bytes", DEFAULT_MAX_BODY_BYTES))
 
 
-def _check(settings: dict, origin: str) -> None:
+def _check(settings: dict, origin: str, sqlite_version: tuple[int, ...]) -> None:
     def fail(field: str, message: str) -> SettingsError:
         return SettingsError(Problem(origin, "", field, message))
 
@@ -55,6 +60,9 @@ def _check(settings: dict, origin: str) -> None:
         raise fail("portal.environment", f"{environment!r} is neither development nor production")
     if not settings.get("sqlalchemy.url"):
         raise fail("sqlalchemy.url", "no database URL (set it, or DATABASE_URL in the environment)")
+    if settings["sqlalchemy.url"].startswith("sqlite") and tuple(sqlite_version) < MIN_SQLITE:
+        have, need = ".".join(map(str, sqlite_version)), ".".join(map(str, MIN_SQLITE))
+        raise fail("sqlalchemy.url", f"this Python's SQLite is {have}; the portal needs {need} or newer")
     try:
         if max_body_bytes(settings) < 1024:
             raise fail("portal.max_body_bytes", "must be at least 1024")

@@ -116,3 +116,18 @@ def test_an_explicit_setting_wins_over_the_environment():
     assert settings["sqlalchemy.url"] == "sqlite:///explicit.sqlite"
     assert settings["portal.frameworks"] == "quokka"
     assert os.environ.get("PORTAL_FRAMEWORKS") is None
+
+
+def test_an_sqlite_too_old_for_the_answer_save_stops_start_up_with_one_line():
+    from portal.plugins import SettingsError
+    from portal.settings import apply_environment
+
+    settings = {"sqlalchemy.url": "sqlite:///old.sqlite", "portal.secret": "development-only-x"}
+    with pytest.raises(SettingsError) as raised:
+        apply_environment(settings, "test.ini", environ={}, sqlite_version=(3, 34, 1))
+    assert str(raised.value) == (
+        "test.ini: sqlalchemy.url: this Python's SQLite is 3.34.1; the portal needs 3.35 or newer"
+    )
+    # The version only matters for SQLite, and a current one passes.
+    apply_environment({**settings, "sqlalchemy.url": "postgresql:///p"}, "t", {}, sqlite_version=(3, 8))
+    apply_environment(settings, "test.ini", environ={}, sqlite_version=(3, 35, 0))
