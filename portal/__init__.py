@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pyramid.config import Configurator
 
-from .plugins import include_enabled
-from .plugins.files import display_path
-from .settings import apply_environment
-
 
 def main(global_config, **settings):
     """Build the portal from an ini file's settings (``pserve``, ``pshell``, tests)."""
+    # Imported here so that importing a light submodule, such as the pytest
+    # plugin ``portal.testing`` (loaded before coverage starts), loads no more.
+    from .plugins import include_enabled
+    from .plugins.files import display_path
+    from .settings import apply_environment
+
     origin = display_path(global_config.get("__file__", "settings")) if global_config else "settings"
     settings = apply_environment(settings, origin)
     with Configurator(settings=settings, root_factory="portal.resources.Root") as config:
