@@ -14,10 +14,9 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-from zope.sqlalchemy import mark_changed
 
 from . import scoring
-from .models import Answer, Assessment, AuditEvent, Revision
+from .models import Answer, Assessment, AuditEvent, Revision, mark_written
 from .models.assessment import TITLE_MAX, utcnow
 from .plugins import Catalog
 from .questionnaire import Questionnaire
@@ -66,8 +65,9 @@ class SavedDraft:
     title: str
     based_on: str | None
     answer_map: dict[str, Any]
+    # Read by the views as they read an Assessment: a draft has no revisions.
     status: str = "draft"
-    revisions: tuple = ()
+    revisions: tuple[Revision, ...] = ()
 
 
 class NoSuchAssessment(LookupError):
@@ -115,16 +115,16 @@ def save_answers(dbsession: Session, public_id: str, clean: dict[str, Any]) -> S
     deleted, the save is audited and the answers are read back.
     """
     now = utcnow()
-    # Core statements on the session's connection: the transaction is the request's.
+    # Core statements on the session's connection, in the request's transaction;
+    # whatever the ORM holds unsaved goes first, as an ORM query would flush it.
+    dbsession.flush()
     connection = dbsession.connection()
     row = connection.execute(_TOUCH_DRAFT, {"link": public_id, "now": now}).one_or_none()
     if row is None:
         if connection.scalar(_EXISTS, {"link": public_id}) is None:
             raise NoSuchAssessment(public_id)
         raise Conflict(ANSWERS_LOCKED)
-    # zope.sqlalchemy sees only ORM writes: without this the request's
-    # transaction would end in a rollback.
-    mark_changed(dbsession)
+    mark_written(dbsession)
     given = [
         {"assessment_id": row.id, "question": key, "value": value, "updated": now}
         for key, value in clean.items()

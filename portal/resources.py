@@ -8,7 +8,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import select
 
 from .plugins import Criterion, Framework
-from .security import Permissions
+from .security import Permissions, keep_link_private
 
 PUBLIC_ACL = ((Allow, Everyone, Permissions.VIEW), DENY_ALL)
 
@@ -87,18 +87,6 @@ LINK_HOLDER_ACL = (
     (Allow, Everyone, (Permissions.VIEW, Permissions.EDIT)),
     DENY_ALL,
 )
-# ... so every answer under such a link keeps it out of referrers, caches and indexes.
-PRIVATE_LINK_HEADERS = {
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "private, no-store",
-    "X-Robots-Tag": "noindex",
-}
-
-
-def keep_link_private(request, response) -> None:
-    """A response callback; a view that chose its own Cache-Control keeps it."""
-    for name, value in PRIVATE_LINK_HEADERS.items():
-        response.headers.setdefault(name, value)
 
 
 class AssessmentContainer(Resource):
@@ -118,6 +106,9 @@ class AssessmentContainer(Resource):
 
 class AssessmentResource(Resource):
     """``/assessments/<id>/``: one assessment, loaded only when a view needs it.
+
+    Reaching it marks the response private (``security.keep_link_private``),
+    whichever view or error page answers.
 
     A cached revision page is answered without touching the database, so the
     row is read lazily; a missing one is a 404 at that moment.

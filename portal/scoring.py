@@ -333,7 +333,7 @@ def _question_from_schema(question: Any, criterion: str) -> Question:
         kind=question.kind,
         options=tuple(Option(o.key, o.label, o.need, o.must) for o in question.options),
         allow_unsure=question.allow_unsure,
-        condition=None if condition is None else Condition(condition.question, tuple(condition.in_)),
+        condition=None if condition is None else Condition(condition.question, tuple(condition.allowed)),
     )
 
 

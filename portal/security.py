@@ -59,6 +59,21 @@ def csrf_applies(request) -> bool:
     return request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
 
 
+# An anonymous assessment is opened by its unguessable link alone: every answer
+# under such a link keeps it out of referrers, shared caches and search indexes.
+PRIVATE_LINK_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "private, no-store",
+    "X-Robots-Tag": "noindex",
+}
+
+
+def keep_link_private(request, response) -> None:
+    """A response callback; a view that chose its own Cache-Control keeps it."""
+    for name, value in PRIVATE_LINK_HEADERS.items():
+        response.headers.setdefault(name, value)
+
+
 def includeme(config) -> None:
     settings = config.get_settings()
     config.set_security_policy(SecurityPolicy())

@@ -15,7 +15,9 @@ from .plugins.files import Problem, SettingsError
 DEVELOPMENT_SECRET_PREFIX = "development-only-"  # noqa: S105 (a marker, not a secret)
 MIN_SECRET_LENGTH = 32
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
-# UPDATE … RETURNING (3.35) in the answer save; ON CONFLICT came earlier (3.24).
+# The answer save speaks both dialects' INSERT … ON CONFLICT and UPDATE … RETURNING,
+# which SQLite has since 3.35.
+DATABASES = ("sqlite", "postgresql")
 MIN_SQLITE = (3, 35)
 
 ENVIRONMENT = {
@@ -60,7 +62,10 @@ def _check(settings: dict, origin: str, sqlite_version: tuple[int, ...]) -> None
         raise fail("portal.environment", f"{environment!r} is neither development nor production")
     if not settings.get("sqlalchemy.url"):
         raise fail("sqlalchemy.url", "no database URL (set it, or DATABASE_URL in the environment)")
-    if settings["sqlalchemy.url"].startswith("sqlite") and tuple(sqlite_version) < MIN_SQLITE:
+    backend = settings["sqlalchemy.url"].split(":", 1)[0].split("+", 1)[0]
+    if backend not in DATABASES:
+        raise fail("sqlalchemy.url", f"{backend!r} is not supported; the portal runs on SQLite or PostgreSQL")
+    if backend == "sqlite" and tuple(sqlite_version) < MIN_SQLITE:
         have, need = ".".join(map(str, sqlite_version)), ".".join(map(str, MIN_SQLITE))
         raise fail("sqlalchemy.url", f"this Python's SQLite is {have}; the portal needs {need} or newer")
     try:

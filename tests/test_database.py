@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from alembic.script import ScriptDirectory
 from pyramid.scripting import prepare
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from portal.testing import app_settings, build_app
 
@@ -41,3 +41,34 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_saving_answers_keeps_their_order_the_orm_view_and_unsaved_orm_changes(database_url):
+    """The answer save runs Core statements beside the ORM: nothing it holds goes stale or lost."""
+    from portal import assessments
+    from portal.models import Assessment
+
+    alembic_upgrade(database_url)
+    app = build_app(app_settings(database_url, portal__frameworks="", portal__criteria=""))
+    with prepare(registry=app.registry) as env:
+        request = env["request"]
+        with request.tm:
+            draft = assessments.create(request.dbsession, "Ordered")
+            assert draft.answer_map == {}  # loaded before the save
+            draft.title = "Renamed"  # an ORM change not yet flushed
+            first = assessments.save_answers(request.dbsession, draft.public_id, {"b.q": "x", "a.q": "y"})
+            second = assessments.save_answers(request.dbsession, draft.public_id, {"c.q": ["z"], "b.q": None})
+            # First saved first, not alphabetical; a cleared answer is gone.
+            assert list(first.answer_map) == ["b.q", "a.q"]
+            assert second.answer_map == {"a.q": "y", "c.q": ["z"]} and list(second.answer_map) == [
+                "a.q",
+                "c.q",
+            ]
+            assert draft.answer_map == second.answer_map  # the ORM object reads the saved answers
+            public_id = draft.public_id
+    with prepare(registry=app.registry) as env:
+        request = env["request"]
+        with request.tm:
+            kept = request.dbsession.scalar(select(Assessment).where(Assessment.public_id == public_id))
+            assert kept.title == "Renamed"
+            assert kept.answer_map == {"a.q": "y", "c.q": ["z"]}

@@ -85,7 +85,7 @@ def test_valid_files_load_into_immutable_objects(tmp_path):
     criterion, problems = load_criterion(write(tmp_path, CRITERION, "criterion.toml"), SOURCE)
     assert problems == []
     assert [q.key for q in criterion.questions] == ["speed.matters", "speed.how"]
-    assert criterion.questions[1].condition.in_ == ("yes",)
+    assert criterion.questions[1].condition.allowed == ("yes",)
     profile, problems = load_profile(write(tmp_path, PROFILE, "profile.toml"), SOURCE)
     assert problems == []
     assert profile.ratings["speed"].score == 4

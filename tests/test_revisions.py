@@ -124,6 +124,11 @@ def test_the_markdown_report_cannot_be_injected(make_app, database):
     _, completed = complete_assessment(app, title=title)
     report = app.get(completed.headers["Location"] + "/report.md")
     assert report.content_type == "text/markdown"
+    # A named download, from the first rendering and from the cache alike.
+    hit = app.get(completed.headers["Location"] + "/report.md")
+    for answer in (report, hit):
+        assert answer.headers["Content-Disposition"].startswith('inline; filename="assessment-')
+        assert answer.headers["Content-Disposition"].endswith('-r1.md"')
     heading = report.text.splitlines()[0]
     assert heading == (
         r"# Framework recommendation: Acme \<script\>alert(1)\</script\> \[click\](http://evil.example) "

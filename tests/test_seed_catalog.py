@@ -99,7 +99,7 @@ def test_conditions_name_an_earlier_question_of_the_same_criterion_and_real_opti
             if question.condition is not None:
                 target = seen[question.condition.question]
                 options = {o.key for o in target.options} | ({"unsure"} if target.allow_unsure else set())
-                assert set(question.condition.in_) <= options, question.key
+                assert set(question.condition.allowed) <= options, question.key
             seen[question.key] = question
 
 

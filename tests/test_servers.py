@@ -118,7 +118,7 @@ def test_an_explicit_setting_wins_over_the_environment():
     assert os.environ.get("PORTAL_FRAMEWORKS") is None
 
 
-def test_an_sqlite_too_old_for_the_answer_save_stops_start_up_with_one_line():
+def test_a_database_the_answer_save_cannot_speak_to_stops_start_up_with_one_line():
     from portal.plugins import SettingsError
     from portal.settings import apply_environment
 
@@ -127,6 +127,12 @@ def test_an_sqlite_too_old_for_the_answer_save_stops_start_up_with_one_line():
         apply_environment(settings, "test.ini", environ={}, sqlite_version=(3, 34, 1))
     assert str(raised.value) == (
         "test.ini: sqlalchemy.url: this Python's SQLite is 3.34.1; the portal needs 3.35 or newer"
+    )
+    mysql = {**settings, "sqlalchemy.url": "mysql+pymysql://db/portal"}
+    with pytest.raises(SettingsError) as raised:
+        apply_environment(mysql, "test.ini", environ={})
+    assert str(raised.value) == (
+        "test.ini: sqlalchemy.url: 'mysql' is not supported; the portal runs on SQLite or PostgreSQL"
     )
     # The version only matters for SQLite, and a current one passes.
     apply_environment({**settings, "sqlalchemy.url": "postgresql:///p"}, "t", {}, sqlite_version=(3, 8))

@@ -87,6 +87,50 @@ def test_reads_run_once_and_writes_may_be_retried(use_plugins, make_app, databas
     assert app.post("/attempts").text == "3"
 
 
+@pytest.mark.postgresql
+@pytest.mark.parametrize(
+    ("meanwhile", "status", "message"),
+    [
+        ("UPDATE assessments SET status = 'complete'", 409, "This assessment is complete"),
+        ("DELETE FROM assessments", 404, "There is nothing at"),
+    ],
+)
+def test_a_form_save_racing_a_completion_or_deletion_answers_4xx_and_saves_nothing(
+    make_app, postgresql_url, meanwhile, status, message
+):
+    """The page read the draft; another request completes or deletes it before the save writes."""
+    from sqlalchemy import event
+
+    from .test_questionnaire_pages import assessment_path, start
+
+    alembic_upgrade(postgresql_url)
+    app = make_app(sqlalchemy__url=postgresql_url)
+    page = start(app)
+    public_id = assessment_path(page).split("/")[2]
+    form = page.forms[0]
+    form["project_scale.size"] = "large"
+    other = create_engine(postgresql_url)
+    raced = []
+
+    def interleave(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE assessments SET updated") and not raced:
+            raced.append(statement)
+            with other.begin() as meanwhile_connection:
+                meanwhile_connection.execute(text(meanwhile + " WHERE public_id = :id"), {"id": public_id})
+
+    engine = app.app.registry["dbengine"]
+    event.listen(engine, "before_cursor_execute", interleave)
+    try:
+        answer = form.submit("go", value="next", status=status)
+    finally:
+        event.remove(engine, "before_cursor_execute", interleave)
+        other.dispose()
+    assert message in answer.text
+    assert raced  # the other request did come in between
+    assert count(postgresql_url, Answer) == 0
+    assert count(postgresql_url, AuditEvent) == 1  # "created" only
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

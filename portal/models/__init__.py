@@ -24,6 +24,7 @@ __all__ = [
     "get_engine",
     "get_session_factory",
     "get_tm_session",
+    "mark_written",
 ]
 
 # The environ key through which tests hand in a session bound to their own
@@ -32,6 +33,8 @@ SESSION_ENVIRON_KEY = "portal.dbsession"
 # An execution option marking a session of a request that does not write.
 READS_ONLY = "portal_reads_only"
 READ_METHODS = frozenset({"GET", "HEAD"})
+# Where a session keeps its zope.sqlalchemy registration (see mark_written).
+TM_EVENTS = "portal.tm_events"
 
 
 def get_engine(settings, prefix: str = "sqlalchemy.") -> Engine:
@@ -70,8 +73,19 @@ def get_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def get_tm_session(session_factory, transaction_manager, request=None) -> Session:
     dbsession = session_factory(info={"request": request})
-    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    dbsession.info[TM_EVENTS] = zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
     return dbsession
+
+
+def mark_written(dbsession: Session) -> None:
+    """Tell the session's transaction that Core statements wrote.
+
+    zope.sqlalchemy notices ORM writes only; without this, a transaction whose
+    writes were all Core statements ends in a rollback. The session's own
+    registration knows its transaction manager (a session without one fails
+    here rather than joining another transaction).
+    """
+    dbsession.info[TM_EVENTS].mark_changed(dbsession)
 
 
 def retry_attempts(request) -> int | None:

@@ -83,12 +83,8 @@ class Condition(_Frozen):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     question: Annotated[str, Strict(), Field(min_length=1, max_length=90)]
-    in_: tuple[OptionKey, ...] = Field(alias="in", min_length=1)
-
-    @property
-    def allowed(self) -> tuple[str, ...]:
-        """The name skip logic (``scoring.shown_keys``) reads."""
-        return self.in_
+    # Written ``in`` in TOML; ``allowed`` in Python, as scoring's own conditions.
+    allowed: tuple[OptionKey, ...] = Field(alias="in", min_length=1)
 
 
 class Question(_Frozen):
@@ -190,6 +186,6 @@ def _check_condition(
         known.add("unsure")
     return [
         (f"{where}.condition.in", f"{value!r} is not an option of {target.key!r}")
-        for value in condition.in_
+        for value in condition.allowed
         if value not in known
     ]

@@ -127,7 +127,7 @@ def question_json(question) -> dict:
         "required": question.required,
         "allow_unsure": question.allow_unsure,
         "condition": (
-            {"question": question.condition.question, "in": list(question.condition.in_)}
+            {"question": question.condition.question, "in": list(question.condition.allowed)}
             if question.condition
             else None
         ),

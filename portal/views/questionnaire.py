@@ -123,7 +123,14 @@ def _save_form(context, request, form):
     if errors:
         return _page_with_errors(request, assessment, number, submitted, errors, 400)
     before = questionnaire.visible(assessment.answer_map)
-    saved = assessments.save_answers(request.dbsession, assessment.public_id, clean)
+    try:
+        saved = assessments.save_answers(request.dbsession, assessment.public_id, clean)
+    except NoSuchAssessment:
+        raise HTTPNotFound() from None
+    except Conflict as error:
+        # Completed by another request since this one read it (the check above).
+        request.dbsession.refresh(assessment)
+        return _page_with_errors(request, assessment, number, submitted, {"_request": str(error)}, 409)
     after = questionnaire.visible(saved.answer_map)
     page_keys = {q.key for q in questionnaire.pages[number - 1].questions}
     if (after - before) & page_keys and go not in ("previous", "leave"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
 from pyramid.renderers import render
@@ -72,7 +72,7 @@ def cached(
     context: RevisionResource,
     kind: str,
     build: Callable[[], tuple[bytes, str]],
-    vary: tuple[str, ...] = (),
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     """The rendering of one revision, built on the first request and kept with its headers.
 
@@ -88,8 +88,7 @@ def cached(
         first = Response(body=payload, content_type=content_type, charset="utf-8")
         first.etag = hashlib.sha256(payload).hexdigest()[:32]
         first.cache_control = REVALIDATE
-        if vary:
-            first.vary = vary
+        first.headers.update(headers or {})
         item = (payload, tuple(first.headerlist))
         cache.put(key, item)
     payload, headers = item
@@ -107,9 +106,10 @@ def _json(context, request) -> tuple[bytes, str]:
 
 @action_view(request_method=GET, context=RevisionResource, permission=Permissions.VIEW)
 def revision(context, request):
+    # One URL, two formats: shared caches must key on Accept.
     if wants_json(request):
-        return cached(request, context, "json", lambda: _json(context, request), vary=("Accept",))
-    return cached(request, context, "html", lambda: _html(context, request), vary=("Accept",))
+        return cached(request, context, "json", lambda: _json(context, request), {"Vary": "Accept"})
+    return cached(request, context, "html", lambda: _html(context, request), {"Vary": "Accept"})
 
 
 @action_view(request_method=GET, context=RevisionResource, name="report.md", permission=Permissions.VIEW)
@@ -124,11 +124,8 @@ def report(context, request):
         )
         return text.encode("utf-8"), "text/markdown"
 
-    response = cached(request, context, "markdown", build)
-    response.content_disposition = (
-        f'inline; filename="assessment-{context.public_id[:8]}-r{context.number}.md"'
-    )
-    return response
+    disposition = f'inline; filename="assessment-{context.public_id[:8]}-r{context.number}.md"'
+    return cached(request, context, "markdown", build, {"Content-Disposition": disposition})
 
 
 @page_view("compare_revisions.jinja2", context=RevisionResource, name="compare", permission=Permissions.VIEW)
