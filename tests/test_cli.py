@@ -17,13 +17,14 @@ def run(env, *arguments, ini=None):
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, cwd=cwd)
 
 
-def write_ini(tmp_path, frameworks="*", criteria="*", weights=""):
+def write_ini(tmp_path, frameworks="*", criteria="*", weights="", extra=""):
     ini = tmp_path / "check.ini"
     ini.write_text(
         "[app:main]\nuse = egg:advisory-portal\n"
         f"sqlalchemy.url = sqlite:///{tmp_path}/x.sqlite\n"
+        "portal.secret = development-only-cli-test-secret\n"
         f"portal.frameworks = {frameworks}\nportal.criteria = {criteria}\n"
-        f"portal.criteria.weights = {weights}\n"
+        f"portal.criteria.weights = {weights}\n{extra}"
     )
     return ini
 
@@ -56,6 +57,16 @@ def test_check_reports_setting_errors(tmp_path, plugin_pythonpath):
     assert result.returncode == 1
     assert "error: check.ini: portal.frameworks: 'kangaroo' is not installed" in result.stdout
     assert "error: check.ini: portal.criteria.weights: latency: '-2' must be a finite number" in result.stdout
+
+
+def test_check_reports_the_core_settings_start_up_would_refuse(tmp_path, plugin_pythonpath):
+    env = {**plugin_pythonpath("good"), "PORTAL_ENVIRONMENT": "production"}
+    env.pop("PORTAL_SECRET", None)
+    result = run(env, "check", ini=write_ini(tmp_path, frameworks="quokka", criteria="latency"))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "error: check.ini: portal.secret: production refuses a development or short secret (< 32)"
+    ]
 
 
 def test_warnings_pass_unless_strict(tmp_path, plugin_pythonpath):

@@ -13,7 +13,7 @@ from pyramid.exceptions import ConfigurationConflictError
 
 from .catalog import Catalog
 from .discovery import GROUPS, SETTINGS, Installed, enabled, installed
-from .files import Kind, PluginError, PortalConfigError, Problem, display_path
+from .files import Kind, PluginError, PortalConfigError, Problem, SettingsError, display_path
 from .weights import SETTING as WEIGHTS_SETTING
 from .weights import parse_weights
 
@@ -39,6 +39,13 @@ class Report:
 
 def check(settings: dict, origin: str) -> Report:
     problems: list[Problem] = []
+    # The core's own settings, with the environment applied, as start-up sees them.
+    from ..settings import apply_environment
+
+    try:
+        settings = apply_environment(settings, origin)
+    except SettingsError as error:
+        problems.append(error.problem)
     found = {kind: installed(kind) for kind in GROUPS}
     chosen = _enabled_names(settings, found, origin, problems)
 
