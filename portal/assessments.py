@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
+from importlib import import_module
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from . import scoring
@@ -86,16 +87,19 @@ _TOUCH_DRAFT = (
 _EXISTS = select(_assessments.c.id).where(_assessments.c.public_id == bindparam("link"))
 
 
-def _upsert(dialect):
-    """INSERT … ON CONFLICT (assessment, question) DO UPDATE: SQLite and PostgreSQL spell it alike."""
-    statement = dialect.insert(_answers)
+@cache
+def _upsert(dialect_name: str):
+    """INSERT … ON CONFLICT (assessment, question) DO UPDATE: SQLite and PostgreSQL spell it alike.
+
+    Built on first use, so a portal on SQLite never imports the PostgreSQL dialect (~70 ms).
+    """
+    statement = import_module(f"sqlalchemy.dialects.{dialect_name}").insert(_answers)
     return statement.on_conflict_do_update(
         index_elements=[_answers.c.assessment_id, _answers.c.question],
         set_={"value": statement.excluded.value, "updated": statement.excluded.updated},
     )
 
 
-_UPSERT = {"sqlite": _upsert(sqlite), "postgresql": _upsert(postgresql)}
 _CLEAR = delete(_answers).where(
     _answers.c.assessment_id == bindparam("id"), _answers.c.question.in_(bindparam("keys", expanding=True))
 )
@@ -131,7 +135,7 @@ def save_answers(dbsession: Session, public_id: str, clean: dict[str, Any]) -> S
         if value is not None
     ]
     if given:
-        connection.execute(_UPSERT[connection.dialect.name], given)
+        connection.execute(_upsert(connection.dialect.name), given)
     cleared = [key for key, value in clean.items() if value is None]
     if cleared:
         connection.execute(_CLEAR, {"id": row.id, "keys": cleared})
