@@ -91,7 +91,7 @@ _EXISTS = select(_assessments.c.id).where(_assessments.c.public_id == bindparam(
 def _upsert(dialect_name: str):
     """INSERT … ON CONFLICT (assessment, question) DO UPDATE: SQLite and PostgreSQL spell it alike.
 
-    Built on first use, so a portal on SQLite never imports the PostgreSQL dialect (~70 ms).
+    Built on first use, so a portal on SQLite never imports the PostgreSQL dialect (tens of ms).
     """
     statement = import_module(f"sqlalchemy.dialects.{dialect_name}").insert(_answers)
     return statement.on_conflict_do_update(
