@@ -23,7 +23,6 @@ from .plugins import Catalog
 from .questionnaire import Questionnaire
 
 DEFAULT_TITLE = "Untitled assessment"
-ANSWERS_LOCKED = "This assessment is complete; open a new draft with 'Edit answers' to change it."
 
 
 class Conflict(Exception):
@@ -127,7 +126,7 @@ def save_answers(dbsession: Session, public_id: str, clean: dict[str, Any]) -> S
     if row is None:
         if connection.scalar(_EXISTS, {"link": public_id}) is None:
             raise NoSuchAssessment(public_id)
-        raise Conflict(ANSWERS_LOCKED)
+        raise Conflict("This assessment is complete; open a new draft with 'Edit answers' to change it.")
     mark_written(dbsession)
     given = [
         {"assessment_id": row.id, "question": key, "value": value, "updated": now}

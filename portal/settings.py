@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 import sqlite3
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from .plugins.files import Problem, SettingsError
 
 # Marks the secrets development.ini and the tests carry; production refuses them.
@@ -62,7 +65,10 @@ def _check(settings: dict, origin: str, sqlite_version: tuple[int, ...]) -> None
         raise fail("portal.environment", f"{environment!r} is neither development nor production")
     if not settings.get("sqlalchemy.url"):
         raise fail("sqlalchemy.url", "no database URL (set it, or DATABASE_URL in the environment)")
-    backend = settings["sqlalchemy.url"].split(":", 1)[0].split("+", 1)[0]
+    try:
+        backend = make_url(settings["sqlalchemy.url"]).get_backend_name()
+    except ArgumentError:
+        raise fail("sqlalchemy.url", "is not a database URL such as sqlite:///portal.sqlite") from None
     if backend not in DATABASES:
         raise fail("sqlalchemy.url", f"{backend!r} is not supported; the portal runs on SQLite or PostgreSQL")
     if backend == "sqlite" and tuple(sqlite_version) < MIN_SQLITE:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import webtest
 
 from portal.testing import JSON
 
@@ -105,6 +106,30 @@ def test_completing_with_open_required_questions_is_a_409_naming_them(app):
     response = overview.forms[0].submit(status=409)
     assert "Some required questions are not answered yet." in response.text
     assert "realtime.live" in response.text
+
+
+def test_a_page_sent_after_completion_is_a_409_and_saves_nothing(app):
+    page = start(app)
+    path = assessment_path(page)
+    # Meanwhile, a program (no cookie) answers what is required and completes it.
+    program = webtest.TestApp(app.app)
+    for _ in range(10):
+        state = program.get(path, headers=JSON).json
+        if not state["missing"]:
+            break
+        questions = {q["key"]: q for q in program.get(path + "questionnaire", headers=JSON).json["questions"]}
+        answers = {}
+        for key in state["missing"]:
+            option = questions[key]["options"][0]["key"]
+            answers[key] = [option] if questions[key]["kind"] == "multi" else option
+        program.post_json(path + "answers", {"answers": answers}, headers=JSON)
+    program.post_json(path + "complete", {}, headers=JSON, status=200)
+    before = program.get(path, headers=JSON).json["answers"]
+    form = page.forms[0]
+    form["project_scale.size"] = "large" if before["project_scale.size"] != "large" else "small"
+    refused = form.submit("go", value="next", status=409)
+    assert "This assessment is complete; open a new draft" in refused.text
+    assert program.get(path, headers=JSON).json["answers"] == before
 
 
 def test_a_draft_can_be_deleted(app):

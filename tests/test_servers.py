@@ -134,6 +134,9 @@ def test_a_database_the_answer_save_cannot_speak_to_stops_start_up_with_one_line
     assert str(raised.value) == (
         "test.ini: sqlalchemy.url: 'mysql' is not supported; the portal runs on SQLite or PostgreSQL"
     )
+    with pytest.raises(SettingsError) as raised:
+        apply_environment({**settings, "sqlalchemy.url": "portal.sqlite"}, "test.ini", environ={})
+    assert "sqlalchemy.url: is not a database URL such as sqlite:///portal.sqlite" in str(raised.value)
     # The version only matters for SQLite, and a current one passes.
     apply_environment({**settings, "sqlalchemy.url": "postgresql:///p"}, "t", {}, sqlite_version=(3, 8))
     apply_environment(settings, "test.ini", environ={}, sqlite_version=(3, 35, 0))

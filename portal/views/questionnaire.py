@@ -13,7 +13,7 @@ from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
 from pyramid.renderers import render_to_response
 
 from .. import assessments
-from ..assessments import ANSWERS_LOCKED, Conflict, NoSuchAssessment
+from ..assessments import Conflict, NoSuchAssessment
 from ..questionnaire import UNSURE, UNSURE_LABEL, Page, option_keys
 from ..resources import AssessmentResource
 from ..security import Permissions
@@ -118,8 +118,6 @@ def _save_form(context, request, form):
         key: _form_value(questionnaire.questions.get(key), form.getall(key)) for key in form.getall("shown")
     }
     clean, errors = questionnaire.validate(submitted)
-    if assessment.status != "draft":
-        return _page_with_errors(request, assessment, number, submitted, {"_request": ANSWERS_LOCKED}, 409)
     if errors:
         return _page_with_errors(request, assessment, number, submitted, errors, 400)
     before = questionnaire.visible(assessment.answer_map)
@@ -128,7 +126,7 @@ def _save_form(context, request, form):
     except NoSuchAssessment:
         raise HTTPNotFound() from None
     except Conflict as error:
-        # Completed by another request since this one read it (the check above).
+        # Complete, perhaps since this request read it: show it as it is now.
         request.dbsession.refresh(assessment)
         return _page_with_errors(request, assessment, number, submitted, {"_request": str(error)}, 409)
     after = questionnaire.visible(saved.answer_map)
