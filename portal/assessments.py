@@ -250,6 +250,14 @@ def _add_revision(dbsession, assessment, catalog, questionnaire, answers, droppe
 
 
 def _lock(dbsession: Session, assessment: Assessment) -> None:
-    """Serialise completions of one assessment (a row lock on PostgreSQL)."""
-    dbsession.execute(select(Assessment.id).where(Assessment.id == assessment.id).with_for_update())
+    """Serialise changes to one assessment: a row lock on PostgreSQL (SQLite's
+    writing requests already hold the database's write lock from BEGIN IMMEDIATE).
+
+    The row is read to the end: a SELECT whose result stays open keeps its read
+    snapshot on SQLite after the commit, for as long as anything (such as the debug
+    toolbar) keeps the result alive, and that connection's later writes then fail.
+    """
+    locked = dbsession.scalar(select(Assessment.id).where(Assessment.id == assessment.id).with_for_update())
+    if locked is None:
+        raise NoSuchAssessment(assessment.public_id)
     dbsession.refresh(assessment)

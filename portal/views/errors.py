@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 from pyramid.exceptions import BadCSRFToken
-from pyramid.httpexceptions import HTTPError, HTTPNotFound
+from pyramid.httpexceptions import HTTPError, HTTPException, HTTPNotFound
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
+from ..assessments import NoSuchAssessment
 from .negotiation import wants_json
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ def error_response(request, status: int, title: str, message: str, exc=None):
             "error.jinja2", {"status": status, "title": title, "message": message}, request=request
         )
         response.status_int = status
-    if exc is not None:
+    if isinstance(exc, HTTPException):
         for name in KEPT_HEADERS:
             if name in exc.headers:
                 response.headers[name] = exc.headers[name]
@@ -42,6 +43,12 @@ class Missing(HTTPNotFound):
 def not_found(exc, request):
     message = exc.detail if isinstance(exc, Missing) else f"There is nothing at {request.path_info}."
     return error_response(request, 404, "Not found", message, exc)
+
+
+@exception_view_config(NoSuchAssessment)
+def no_such_assessment(exc, request):
+    """Gone since traversal found it (deleted by a request that ran meanwhile)."""
+    return not_found(exc, request)
 
 
 @exception_view_config(BadCSRFToken)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
 from pyramid.renderers import render_to_response
 
 from .. import assessments
-from ..assessments import Conflict, NoSuchAssessment
+from ..assessments import Conflict
 from ..questionnaire import UNSURE, UNSURE_LABEL, Page, option_keys
 from ..resources import AssessmentResource
 from ..security import Permissions
@@ -100,8 +100,6 @@ def _save_json(context, request, data):
         return json_response({"errors": errors}, 400)
     try:
         saved = assessments.save_answers(request.dbsession, context.__name__, clean)
-    except NoSuchAssessment:
-        raise HTTPNotFound() from None
     except Conflict as error:
         return conflict_json(error)
     return json_response(state_json(request, saved))
@@ -123,8 +121,6 @@ def _save_form(context, request, form):
     before = questionnaire.visible(assessment.answer_map)
     try:
         saved = assessments.save_answers(request.dbsession, assessment.public_id, clean)
-    except NoSuchAssessment:
-        raise HTTPNotFound() from None
     except Conflict as error:
         # Complete, perhaps since this request read it: show it as it is now.
         request.dbsession.refresh(assessment)
