@@ -21,6 +21,7 @@ from .models import Answer, Assessment, AuditEvent, Revision, mark_written
 from .models.assessment import TITLE_MAX, utcnow
 from .plugins import Catalog
 from .questionnaire import Questionnaire
+from .validators import unstorable
 
 DEFAULT_TITLE = "Untitled assessment"
 
@@ -44,6 +45,9 @@ def clean_title(raw: Any) -> tuple[str | None, str | None]:
     if not isinstance(raw, str):
         return None, "The title must be text."
     title = " ".join(raw.split())
+    problem = unstorable(title)
+    if problem:
+        return None, f"The title {problem}."
     if len(title) > TITLE_MAX:
         return None, f"The title is {len(title)} characters long; at most {TITLE_MAX} fit."
     return title or DEFAULT_TITLE, None

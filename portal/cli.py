@@ -9,6 +9,7 @@ from pyramid.paster import get_appsettings
 
 from .plugins.check import check
 from .plugins.files import display_path
+from .validators import positive_int
 
 KIND_TITLES = {"framework": "Frameworks", "criterion": "Criteria"}
 
@@ -43,9 +44,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _days(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    days = positive_int(text)
+    if days is None:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days (1 or more)")
-    return int(text)
+    return days
 
 
 def _purge(ini: str, days: int) -> int:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from .plugins import Criterion, Framework
 from .security import Permissions, keep_link_private
+from .validators import positive_int
 
 PUBLIC_ACL = ((Allow, Everyone, Permissions.VIEW), DENY_ALL)
 
@@ -143,9 +144,10 @@ class RevisionContainer(Resource):
     __acl__ = LINK_HOLDER_ACL
 
     def __getitem__(self, name: str) -> RevisionResource:
-        if not name.isdigit() or len(name) > 6 or name.startswith("0"):
+        number = positive_int(name)
+        if number is None:
             raise KeyError(name)
-        return RevisionResource(self, name)
+        return RevisionResource(self, name, number)
 
 
 class RevisionResource(Resource):
@@ -153,9 +155,9 @@ class RevisionResource(Resource):
 
     __acl__ = LINK_HOLDER_ACL
 
-    @property
-    def number(self) -> int:
-        return int(self.__name__)
+    def __init__(self, parent, name, number: int):
+        super().__init__(parent, name)
+        self.number = number
 
     @property
     def public_id(self) -> str:

@@ -17,6 +17,7 @@ from ..assessments import Conflict
 from ..questionnaire import UNSURE, UNSURE_LABEL, Page, option_keys
 from ..resources import AssessmentResource
 from ..security import Permissions
+from ..validators import positive_int
 from .assessments import assessment_url, conflict_json, json_response, questionnaire_of, state_json
 from .catalog import question_json
 from .inputs import body
@@ -77,10 +78,11 @@ def page_data(request, assessment, number: int, answers: dict[str, Any], errors:
 
 
 def _page_number(request, raw: str) -> int:
-    count = len(questionnaire_of(request).pages)
-    if not raw.isdigit() or not 1 <= int(raw) <= max(count, 1):
-        raise HTTPBadRequest(f"page: choose a page from 1 to {max(count, 1)}.")
-    return int(raw)
+    count = max(len(questionnaire_of(request).pages), 1)
+    number = positive_int(raw)
+    if number is None or number > count:
+        raise HTTPBadRequest(f"page: choose a page from 1 to {count}.")
+    return number
 
 
 @action_view(context=AssessmentResource, name="answers", permission=Permissions.EDIT)

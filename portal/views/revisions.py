@@ -21,6 +21,7 @@ from ..report import render_report
 from ..resources import RevisionResource
 from ..results import comparison, result_page_data
 from ..security import Permissions
+from ..validators import positive_int
 from .assessments import (
     answer_in_json,
     assessment_url,
@@ -130,13 +131,13 @@ def report(context, request):
 
 @page_view("compare_revisions.jinja2", context=RevisionResource, name="compare", permission=Permissions.VIEW)
 def compare(context, request):
-    other = request.GET.get("with", "")
-    if not other.isdigit():
+    other = positive_int(request.GET.get("with"))
+    if other is None:
         raise HTTPBadRequest("with: give the number of another revision of this assessment.")
     revisions = {r.number: r for r in context.assessment.revisions}
-    if int(other) not in revisions:
+    if other not in revisions:
         raise Missing(f"This assessment has no revision {other}.")
-    return comparison(request, context.assessment, revisions[int(other)], context.revision)
+    return comparison(request, context.assessment, revisions[other], context.revision)
 
 
 @action_view(context=RevisionResource, name="edit", permission=Permissions.EDIT)
