@@ -74,7 +74,8 @@ def counts(url: str) -> tuple[int, int]:
     try:
         with engine.connect() as connection:
             return tuple(
-                connection.scalar(select(func.count()).select_from(model)) for model in (Assessment, AuditEvent)
+                connection.scalar(select(func.count()).select_from(model))
+                for model in (Assessment, AuditEvent)
             )
     finally:
         engine.dispose()
