@@ -1,7 +1,8 @@
 """A tween that refuses malformed requests before anything else reads them.
 
-Pyramid would answer invalid UTF-8 in a path with a 500 and read a body of any
-size; here both become clear 4xx errors. The tween sits first in the chain (other
+Pyramid would answer invalid UTF-8 in a path, or a form body WebOb cannot parse
+(``multipart/form-data`` without a boundary), with a 500 and read a body of any
+size; here each becomes a clear 4xx. The tween sits first in the chain (other
 tweens, such as the debug toolbar's, parse the query string), so it renders the
 error through the exception views itself.
 """
@@ -16,6 +17,7 @@ from pyramid.tweens import INGRESS
 from .settings import max_body_bytes
 
 TEXT_BODIES = ("application/x-www-form-urlencoded", "application/json", "text/plain")
+FORM_BODIES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def request_guard_tween_factory(handler, registry):
@@ -25,6 +27,7 @@ def request_guard_tween_factory(handler, registry):
         try:
             _check_size(request, limit)
             _check_utf8(request)
+            _check_form(request)
         except HTTPException:
             return request.invoke_exception_view()
         return handler(request)
@@ -54,6 +57,17 @@ def _check_utf8(request) -> None:
         if request.content_type == "application/x-www-form-urlencoded":
             body = unquote_to_bytes(body)
         _require_utf8(body, "request body")
+
+
+def _check_form(request) -> None:
+    if request.content_type not in FORM_BODIES:
+        return
+    try:
+        request.POST  # noqa: B018 (parsed once here; WebOb keeps the result)
+    except ValueError:
+        # Nothing may parse this body again, the error page included.
+        request.content_type = "application/octet-stream"
+        raise HTTPBadRequest("The form body is malformed (a multipart body needs its boundary).") from None
 
 
 def _wsgi_bytes(value: str) -> bytes:

@@ -101,3 +101,40 @@ def test_a_form_title_with_a_nul_is_a_400_that_keeps_the_typed_text(make_app, da
     assert "cannot be stored (U+0000)" in page.text
     assert page.html.find("input", attrs={"name": "title"})["value"] == "Shop\x00 rebuild"
     assert counts(database) == before
+
+
+@pytest.mark.parametrize(("method", "action"), [("DELETE", ""), ("POST", "complete"), ("POST", "rescore")])
+def test_a_multipart_body_without_a_boundary_is_a_400_naming_it(make_app, database, method, action):
+    app = make_app(sqlalchemy__url=database)
+    url = app.post_json("/assessments/", {"title": "Multipart"}, headers=JSON).json["url"]
+    before = counts(database)
+    for headers in ({"Content-Type": "multipart/form-data"}, {"Content-Type": "multipart/form-data", **JSON}):
+        response = app.request(url + action, method=method, body=b"abc", headers=headers, expect_errors=True)
+        assert response.status_int == 400
+        assert "The form body is malformed" in response.text
+    assert counts(database) == before
+
+
+def test_a_multipart_body_without_a_boundary_is_a_400_under_the_debug_toolbar(make_app, database):
+    """The toolbar reads request.params on every request: the refused body must stay unread."""
+    app = make_app(sqlalchemy__url=database, pyramid__includes="pyramid_debugtoolbar")
+    url = app.post_json("/assessments/", {"title": "Multipart"}, headers=JSON).json["url"]
+    response = app.request(
+        url + "complete",
+        method="POST",
+        body=b"abc",
+        headers={"Content-Type": "multipart/form-data"},
+        status=400,
+    )
+    assert "The form body is malformed" in response.text
+
+
+def test_delete_takes_no_body(make_app, database):
+    app = make_app(sqlalchemy__url=database)
+    url = app.post_json("/assessments/", {"title": "Kept"}, headers=JSON).json["url"]
+    refused = app.request(
+        url, method="DELETE", body=b'{"x": 1}', headers={"Content-Type": "application/json"}, status=400
+    )
+    assert refused.json["errors"]["_request"].startswith("DELETE takes no body")
+    assert app.get(url, headers=JSON).json["status"] == "draft"
+    app.delete(url, headers=JSON, status=204)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
 
@@ -149,6 +149,8 @@ def delete_by_form(context, request):
 
 @action_view(request_method="DELETE", context=AssessmentResource, permission=Permissions.EDIT)
 def delete_by_api(context, request):
+    if request.body:
+        raise HTTPBadRequest("DELETE takes no body; send the request without one.")
     return _delete(context, request)
 
 
