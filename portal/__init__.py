@@ -22,7 +22,9 @@ def main(global_config, **settings):
         config.include(".models")
         # Permissions, the ACL security policy, sessions and CSRF.
         config.include(".security")
-        # Refuse invalid UTF-8 and oversized bodies before any view runs.
+        # Security headers on every response (CSP, framing, nosniff, referrer).
+        config.include(".headers")
+        # Refuse invalid UTF-8, malformed forms and oversized bodies before any view runs.
         config.include(".guards")
         # The plugin directives and the empty catalog.
         config.include(".plugins")

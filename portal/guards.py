@@ -12,7 +12,6 @@ from __future__ import annotations
 from urllib.parse import unquote_to_bytes
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPException, HTTPRequestEntityTooLarge
-from pyramid.tweens import INGRESS
 
 from .settings import max_body_bytes
 
@@ -82,4 +81,7 @@ def _require_utf8(data: bytes, where: str) -> None:
 
 
 def includeme(config) -> None:
-    config.add_tween("portal.guards.request_guard_tween_factory", under=INGRESS)
+    # Under the security headers, so the errors it answers carry them too.
+    config.add_tween(
+        "portal.guards.request_guard_tween_factory", under="portal.headers.security_headers_tween_factory"
+    )

@@ -60,9 +60,9 @@ def csrf_applies(request) -> bool:
 
 
 # An anonymous assessment is opened by its unguessable link alone: every answer
-# under such a link keeps it out of referrers, shared caches and search indexes.
+# under such a link keeps it out of shared caches and search indexes (and, as
+# every response does, out of other sites' referrers: see portal.headers).
 PRIVATE_LINK_HEADERS = {
-    "Referrer-Policy": "no-referrer",
     "Cache-Control": "private, no-store",
     "X-Robots-Tag": "noindex",
 }

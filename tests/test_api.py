@@ -430,7 +430,7 @@ def test_a_client_program_runs_the_whole_flow_without_html(client):
     assert draft["answers"] == state["answers"] and draft["status"] == "draft"
 
     for response_ref in (ref, edited.json["id"]):
-        assert client.get(ASSESSMENT, id=response_ref).headers["Referrer-Policy"] == "no-referrer"
+        assert client.get(ASSESSMENT, id=response_ref).headers["Referrer-Policy"] == "same-origin"
 
 
 def test_create_defaults_and_normalises_the_title(client):

@@ -129,12 +129,18 @@ def test_a_multipart_body_without_a_boundary_is_a_400_under_the_debug_toolbar(ma
     assert "The form body is malformed" in response.text
 
 
-def test_delete_takes_no_body(make_app, database):
+@pytest.mark.parametrize(("method", "action"), [("DELETE", ""), ("POST", "complete"), ("POST", "rescore")])
+def test_an_action_takes_no_parameters(make_app, database, method, action):
     app = make_app(sqlalchemy__url=database)
     url = app.post_json("/assessments/", {"title": "Kept"}, headers=JSON).json["url"]
+    before = counts(database)
     refused = app.request(
-        url, method="DELETE", body=b'{"x": 1}', headers={"Content-Type": "application/json"}, status=400
+        url + action,
+        method=method,
+        body=b'{"x": 1}',
+        headers={"Content-Type": "application/json"},
+        status=400,
     )
-    assert refused.json["errors"]["_request"].startswith("DELETE takes no body")
+    assert refused.json["errors"]["_request"] == "This action takes no parameters: send {} or no body, not x."
+    assert counts(database) == before
     assert app.get(url, headers=JSON).json["status"] == "draft"
-    app.delete(url, headers=JSON, status=204)

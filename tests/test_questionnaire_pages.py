@@ -40,7 +40,7 @@ def test_a_page_is_fieldsets_with_legends_labels_and_a_progress_bar(app):
         assert page.html.find("label", attrs={"for": radio["id"]}) is not None
     assert page.html.find("progress") is not None
     assert "Your private link" in page.text
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "same-origin"
     assert page.headers["Cache-Control"] == "private, no-store"
     assert page.headers["X-Robots-Tag"] == "noindex"
     assert page.html.find(id="q-project_scale-size-unsure") is not None  # "Not sure" where allowed
@@ -157,11 +157,12 @@ def test_error_answers_under_a_private_link_keep_it_private(app):
         app.put(path, "{}", content_type="application/json", status=405),
         app.get("/assessments/" + "x" * 32 + "/", status=404),
     ):
-        assert response.headers["Referrer-Policy"] == "no-referrer", response.request.path
+        assert response.headers["Referrer-Policy"] == "same-origin", response.request.path
         assert "no-store" in response.headers["Cache-Control"]  # errors: plain no-store
         assert response.headers["X-Robots-Tag"] == "noindex"
     # Pages that are not under an assessment link say nothing of the kind.
-    assert "Referrer-Policy" not in app.get("/frameworks/").headers
+    catalog = app.get("/frameworks/").headers
+    assert "X-Robots-Tag" not in catalog and "Cache-Control" not in catalog
 
 
 def test_how_scoring_works_explains_the_rules(app):

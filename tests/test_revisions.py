@@ -90,7 +90,7 @@ def test_the_revision_page_is_cached_with_an_etag(make_app, database):
     revision = completed.headers["Location"]
     first = app.get(revision)
     assert first.headers["Cache-Control"] == "private, no-cache"
-    assert first.headers["Referrer-Policy"] == "no-referrer"
+    assert first.headers["Referrer-Policy"] == "same-origin"
     assert "Set-Cookie" not in first.headers
     hit = app.get(revision)
     assert hit.body == first.body and sorted(hit.headerlist) == sorted(first.headerlist)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
 
@@ -18,7 +18,7 @@ from ..questionnaire import Questionnaire
 from ..resources import AssessmentContainer, AssessmentResource
 from ..security import Permissions
 from .errors import Missing
-from .inputs import body
+from .inputs import action_body, body
 from .negotiation import action_view, html_view, json_view, page_view, wants_json
 
 
@@ -132,7 +132,7 @@ def overview(context, request):
 
 
 def _delete(context, request):
-    as_json = answer_in_json(request, body(request)[0])
+    as_json = answer_in_json(request, action_body(request))
     try:
         assessments.remove_draft(request.dbsession, context.assessment)
     except Conflict as error:
@@ -149,14 +149,12 @@ def delete_by_form(context, request):
 
 @action_view(request_method="DELETE", context=AssessmentResource, permission=Permissions.EDIT)
 def delete_by_api(context, request):
-    if request.body:
-        raise HTTPBadRequest("DELETE takes no body; send the request without one.")
     return _delete(context, request)
 
 
 @action_view(context=AssessmentResource, name="complete", permission=Permissions.EDIT)
 def complete(context, request):
-    as_json = answer_in_json(request, body(request)[0])
+    as_json = answer_in_json(request, action_body(request))
     try:
         revision = assessments.complete(
             request.dbsession, context.assessment, request.catalog, questionnaire_of(request)
@@ -171,7 +169,7 @@ def complete(context, request):
 
 @action_view(context=AssessmentResource, name="rescore", permission=Permissions.EDIT)
 def rescore(context, request):
-    as_json = answer_in_json(request, body(request)[0])
+    as_json = answer_in_json(request, action_body(request))
     try:
         revision = assessments.rescore(
             request.dbsession, context.assessment, request.catalog, questionnaire_of(request)

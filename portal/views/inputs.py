@@ -26,6 +26,20 @@ def body(request) -> tuple[str, Any]:
     )
 
 
+def action_body(request) -> str:
+    """The kind of an action's body ('json' or 'form'): an action takes no parameters.
+
+    A JSON action takes ``{}`` or no body; a form carries only its CSRF token
+    (and its button), which are not parameters of the action.
+    """
+    kind, data = body(request)
+    if kind == "json" and data:
+        raise HTTPBadRequest(
+            f"This action takes no parameters: send {{}} or no body, not {', '.join(sorted(data))}."
+        )
+    return kind
+
+
 def json_object(request) -> dict[str, Any]:
     if not request.body:
         return {}  # an action without parameters; endpoints that need some say what is missing

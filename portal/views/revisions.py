@@ -31,7 +31,7 @@ from .assessments import (
     revision_url,
 )
 from .errors import Missing
-from .inputs import body
+from .inputs import action_body
 from .negotiation import GET, HTML, JSON, action_view, page_view, wants_json
 
 CACHE_SIZE = 1024
@@ -142,7 +142,7 @@ def compare(context, request):
 
 @action_view(context=RevisionResource, name="edit", permission=Permissions.EDIT)
 def edit_answers(context, request):
-    as_json = answer_in_json(request, body(request)[0])
+    as_json = answer_in_json(request, action_body(request))
     draft = assessments.draft_from(request.dbsession, context.revision, questionnaire_of(request))
     url = assessment_url(request, draft.public_id)
     if as_json:
