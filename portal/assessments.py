@@ -21,6 +21,7 @@ from .models import Answer, Assessment, AuditEvent, Revision, mark_written
 from .models.assessment import TITLE_MAX, utcnow
 from .plugins import Catalog
 from .questionnaire import Questionnaire
+from .security import link_digest, masked_link
 from .validators import unstorable
 
 DEFAULT_TITLE = "Untitled assessment"
@@ -35,7 +36,15 @@ class Conflict(Exception):
 
 
 def audit(dbsession: Session, assessment: Assessment, action: str, **detail: Any) -> None:
-    dbsession.add(AuditEvent(assessment=assessment.public_id, action=action, detail=detail))
+    dbsession.add(AuditEvent(link_digest=link_digest(assessment.public_id), action=action, detail=detail))
+
+
+def source_of(based_on: str | None, shown=masked_link) -> str | None:
+    """'Edit answers' drafts name their source as ``<id>/<n>``; outside the database only in part."""
+    if based_on is None:
+        return None
+    public_id, _, number = based_on.rpartition("/")
+    return f"{shown(public_id)}/{number}"
 
 
 def clean_title(raw: Any) -> tuple[str | None, str | None]:
@@ -57,7 +66,7 @@ def create(dbsession: Session, title: str, based_on: str | None = None) -> Asses
     assessment = Assessment(title=title, based_on=based_on)
     dbsession.add(assessment)
     dbsession.flush()
-    audit(dbsession, assessment, "created", title=title, based_on=based_on)
+    audit(dbsession, assessment, "created", title=title, based_on=source_of(based_on, link_digest))
     return assessment
 
 
@@ -145,7 +154,7 @@ def save_answers(dbsession: Session, public_id: str, clean: dict[str, Any]) -> S
     connection.execute(
         _AUDIT,
         {
-            "assessment": public_id,
+            "link_digest": link_digest(public_id),
             "action": "answers saved",
             "detail": {"questions": sorted(clean)},
             "created": now,
@@ -200,7 +209,13 @@ def draft_from(dbsession: Session, revision: Revision, questionnaire: Questionna
     for key, value in revision.snapshot["answers"].items():
         if key in questionnaire.questions:
             draft.answers.append(Answer(question=key, value=value))
-    audit(dbsession, source, "edited into a new draft", revision=revision.number, draft=draft.public_id)
+    audit(
+        dbsession,
+        source,
+        "edited into a new draft",
+        revision=revision.number,
+        draft=link_digest(draft.public_id),
+    )
     return draft
 
 
@@ -218,7 +233,9 @@ def purge_drafts(dbsession: Session, older_than_days: int) -> int:
         select(Assessment.public_id).where(Assessment.status == "draft", Assessment.updated < cutoff)
     ).all()
     if stale:
-        dbsession.add_all(AuditEvent(assessment=public_id, action="purged", detail={}) for public_id in stale)
+        dbsession.add_all(
+            AuditEvent(link_digest=link_digest(public_id), action="purged", detail={}) for public_id in stale
+        )
         dbsession.execute(delete(Assessment).where(Assessment.public_id.in_(stale)))
     return len(stale)
 

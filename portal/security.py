@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from enum import StrEnum
 
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
@@ -66,6 +68,27 @@ PRIVATE_LINK_HEADERS = {
     "Cache-Control": "private, no-store",
     "X-Robots-Tag": "noindex",
 }
+
+
+# Logs and the audit trail name an assessment without holding its link: logs by
+# the link's first characters (36 of its 192 bits), the audit trail by a digest
+# from which the link cannot be recovered but which the link's holder can compute.
+LINK_SHOWN = 6
+_LINK_IN_TEXT = re.compile(r"(/assessments/)([A-Za-z0-9_-]{16,64})")
+
+
+def masked_link(public_id: str) -> str:
+    return public_id[:LINK_SHOWN] + "…"
+
+
+def mask_links(text: str) -> str:
+    """``/assessments/<id>…`` wherever a path, URL or request line holds a private link."""
+    return _LINK_IN_TEXT.sub(lambda match: match.group(1) + masked_link(match.group(2)), text)
+
+
+def link_digest(public_id: str) -> str:
+    """What the audit trail keeps of a link: 128 bits of its SHA-256."""
+    return hashlib.sha256(public_id.encode("ascii")).hexdigest()[:32]
 
 
 def keep_link_private(request, response) -> None:

@@ -72,3 +72,58 @@ def test_saving_answers_keeps_their_order_the_orm_view_and_unsaved_orm_changes(d
             kept = request.dbsession.scalar(select(Assessment).where(Assessment.public_id == public_id))
             assert kept.title == "Renamed"
             assert kept.answer_map == {"a.q": "y", "c.q": ["z"]}
+
+
+def test_the_models_and_the_migrations_describe_the_same_schema(database_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from portal.models import Base
+
+    alembic_upgrade(database_url)
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
+
+
+def test_migration_0003_replaces_the_audit_trails_links_by_their_digests(database_url):
+    from sqlalchemy import create_engine
+
+    from portal.security import link_digest
+
+    alembic_upgrade(database_url, "0002")
+    link, draft = "A" * 32, "B" * 32
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            insert = text(
+                "INSERT INTO audit_events (assessment, action, detail, created) "
+                "VALUES (:a, :action, :detail, CURRENT_TIMESTAMP)"
+            )
+            connection.execute(insert, {"a": link, "action": "completed", "detail": '{"revision": 1}'})
+            connection.execute(
+                insert,
+                {
+                    "a": link,
+                    "action": "edited into a new draft",
+                    "detail": f'{{"revision": 1, "draft": "{draft}"}}',
+                },
+            )
+            connection.execute(
+                insert,
+                {"a": draft, "action": "created", "detail": f'{{"title": "x", "based_on": "{link}/1"}}'},
+            )
+        alembic_upgrade(database_url)
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT link_digest, detail FROM audit_events ORDER BY id")).all()
+    finally:
+        engine.dispose()
+    assert [row[0] for row in rows] == [link_digest(link), link_digest(link), link_digest(draft)]
+    assert all(link not in str(row) and draft not in str(row) for row in rows)
+    assert '"draft": "' + link_digest(draft) in str(rows[1][1]).replace("'", '"')
+    assert link_digest(link) + "/1" in str(rows[2][1])

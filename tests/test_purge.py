@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Assessment, AuditEvent
 from portal.models.assessment import utcnow
+from portal.security import link_digest
 from portal.testing import JSON
 
 from .conftest import ROOT, alembic_upgrade
@@ -50,7 +51,7 @@ def test_purge_drafts_removes_only_stale_drafts(make_app, tmp_path):
         left = set(session.scalars(select(Assessment.title)))
         purged = session.scalars(select(AuditEvent).where(AuditEvent.action == "purged")).all()
     assert left == {"fresh", "stale but complete"}
-    assert [event.assessment for event in purged] == [ids["stale"]]
+    assert [event.link_digest for event in purged] == [link_digest(ids["stale"])]
     engine.dispose()
 
     bad = subprocess.run(

@@ -38,7 +38,8 @@ TM_EVENTS = "portal.tm_events"
 
 
 def get_engine(settings, prefix: str = "sqlalchemy.") -> Engine:
-    engine = engine_from_config(settings, prefix)
+    # Statement parameters (private links among them) stay out of error messages and logs.
+    engine = engine_from_config(settings, prefix, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine

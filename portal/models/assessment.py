@@ -89,12 +89,13 @@ class Revision(Base):
 
 
 class AuditEvent(Base):
-    """What happened to an assessment; kept by public id so it outlives a deleted draft."""
+    """What happened to an assessment; kept by a digest of its link (``security.link_digest``),
+    so it outlives a deleted draft and never holds a link that would open one."""
 
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assessment: Mapped[str] = mapped_column(String(64), index=True)
+    link_digest: Mapped[str] = mapped_column(String(64), index=True)
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created: Mapped[datetime] = mapped_column(default=utcnow)

@@ -63,7 +63,7 @@ def state_json(request, assessment) -> dict[str, Any]:
             # A draft has none: skip the query on the answer-saving path.
             for revision in (assessment.revisions if assessment.status != "draft" else ())
         ],
-        "based_on": assessment.based_on,
+        "based_on": assessments.source_of(assessment.based_on),
     }
 
 

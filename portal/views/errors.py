@@ -11,6 +11,7 @@ from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from ..assessments import NoSuchAssessment
+from ..security import mask_links
 from .negotiation import wants_json
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,6 @@ def http_error(exc, request):
 
 @exception_view_config(Exception)
 def server_error(exc, request):
-    log.exception("unhandled error on %s %s", request.method, request.path_qs)
+    log.exception("unhandled error on %s %s", request.method, mask_links(request.path_qs))
     message = "Something went wrong on our side and the request was not carried out. Please try again."
     return error_response(request, 500, "Server error", message)

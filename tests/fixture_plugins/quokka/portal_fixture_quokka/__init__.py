@@ -13,6 +13,7 @@ def includeme(config):
 
 
 @view_config(context="portal.resources.FrameworkResource", name="explode", request_method="GET")
+@view_config(context="portal.resources.AssessmentResource", name="explode", request_method="GET")
 def explode(context, request):
     raise RuntimeError("secret internal detail that must not reach a client")
 
@@ -21,7 +22,7 @@ def explode(context, request):
     context="portal.resources.Root", name="write-then-return-error", request_method="POST", require_csrf=False
 )
 def write_then_return_error(context, request):
-    request.dbsession.add(AuditEvent(assessment="fixture", action="returned 400"))
+    request.dbsession.add(AuditEvent(link_digest="fixture", action="returned 400"))
     request.dbsession.flush()
     return Response("refused", status=400)
 
@@ -30,7 +31,7 @@ def write_then_return_error(context, request):
     context="portal.resources.Root", name="write-then-raise", request_method="POST", require_csrf=False
 )
 def write_then_raise(context, request):
-    request.dbsession.add(AuditEvent(assessment="fixture", action="raised"))
+    request.dbsession.add(AuditEvent(link_digest="fixture", action="raised"))
     request.dbsession.flush()
     raise RuntimeError("after writing")
 
