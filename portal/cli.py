@@ -1,8 +1,9 @@
-"""The ``portal`` command: ``portal plugins`` and ``portal check`` (more to come)."""
+"""The ``portal`` command: plugins, check, purge-drafts, new-secret."""
 
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 
 from pyramid.paster import get_appsettings
@@ -29,7 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     purge.add_argument("ini", nargs="?", default="development.ini")
     purge.add_argument("--older-than", type=_days, required=True, metavar="DAYS")
 
+    commands.add_parser("new-secret", help="print a fresh random secret for PORTAL_SECRET")
+
     args = parser.parse_args(argv)
+    if args.command == "new-secret":
+        print(secrets.token_urlsafe(48))
+        return 0
     if args.command == "purge-drafts":
         return _purge(args.ini, args.older_than)
     try:

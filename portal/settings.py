@@ -6,8 +6,11 @@ environment only fills what the ini leaves out.
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
+from collections import Counter
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -17,16 +20,21 @@ from .plugins.files import Problem, SettingsError
 # Marks the secrets development.ini and the tests carry; production refuses them.
 DEVELOPMENT_SECRET_PREFIX = "development-only-"  # noqa: S105 (a marker, not a secret)
 MIN_SECRET_LENGTH = 32
+# A secret must be long and varied: its characters' Shannon entropy at least this many
+# bits each (a token from `portal new-secret` has about 5.5; 32 × "a" has 0).
+MIN_SECRET_BITS_PER_CHARACTER = 3.0
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
 # The answer save speaks both dialects' INSERT … ON CONFLICT and UPDATE … RETURNING,
 # which SQLite has since 3.35.
 DATABASES = ("sqlite", "postgresql")
 MIN_SQLITE = (3, 35)
 
+# What the environment may fill (docs/administrators.md lists the same): production.ini
+# sets none of these, so each works under it.
 ENVIRONMENT = {
     "sqlalchemy.url": "DATABASE_URL",
     "portal.secret": "PORTAL_SECRET",
-    "portal.environment": "PORTAL_ENVIRONMENT",
+    "portal.base_url": "PORTAL_BASE_URL",
     "portal.frameworks": "PORTAL_FRAMEWORKS",
     "portal.criteria": "PORTAL_CRITERIA",
 }
@@ -50,6 +58,16 @@ def apply_environment(
 
 def is_production(settings) -> bool:
     return settings.get("portal.environment") == "production"
+
+
+def base_url(settings) -> str | None:
+    """The public address the portal answers at (``https://portal.example``), or None: any host."""
+    return settings.get("portal.base_url", "").rstrip("/") or None
+
+
+def secret_bits_per_character(secret: str) -> float:
+    counts = Counter(secret)
+    return -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values()) if secret else 0.0
 
 
 def max_body_bytes(settings) -> int:
@@ -79,6 +97,11 @@ def _check(settings: dict, origin: str, sqlite_version: tuple[int, ...]) -> None
             raise fail("portal.max_body_bytes", "must be at least 1024")
     except ValueError:
         raise fail("portal.max_body_bytes", "must be a whole number of bytes") from None
+    url = base_url(settings)
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+            raise fail("portal.base_url", f"{url!r} is not an address such as https://portal.example")
     secret = settings.get("portal.secret", "")
     if is_production(settings):
         if not secret:
@@ -86,6 +109,12 @@ def _check(settings: dict, origin: str, sqlite_version: tuple[int, ...]) -> None
         if secret.startswith(DEVELOPMENT_SECRET_PREFIX) or len(secret) < MIN_SECRET_LENGTH:
             raise fail(
                 "portal.secret", f"production refuses a development or short secret (< {MIN_SECRET_LENGTH})"
+            )
+        if secret_bits_per_character(secret) < MIN_SECRET_BITS_PER_CHARACTER:
+            raise fail("portal.secret", "is too repetitive to be secret; make one with `portal new-secret`")
+        if url is None:
+            raise fail(
+                "portal.base_url", "production needs its public address: set PORTAL_BASE_URL (https://…)"
             )
     elif not secret:
         raise fail("portal.secret", "missing (development.ini carries one)")

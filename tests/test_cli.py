@@ -60,9 +60,12 @@ def test_check_reports_setting_errors(tmp_path, plugin_pythonpath):
 
 
 def test_check_reports_the_core_settings_start_up_would_refuse(tmp_path, plugin_pythonpath):
-    env = {**plugin_pythonpath("good"), "PORTAL_ENVIRONMENT": "production"}
+    env = plugin_pythonpath("good")
     env.pop("PORTAL_SECRET", None)
-    result = run(env, "check", ini=write_ini(tmp_path, frameworks="quokka", criteria="latency"))
+    ini = write_ini(
+        tmp_path, frameworks="quokka", criteria="latency", extra="portal.environment = production\n"
+    )
+    result = run(env, "check", ini=ini)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         "error: check.ini: portal.secret: production refuses a development or short secret (< 32)"
@@ -93,6 +96,27 @@ def test_plugins_lists_enabled_and_available(tmp_path, plugin_pythonpath):
     assert rows["quokka"][1:] == ["fixture-framework-quokka", "1.2.0", "enabled"]
     assert rows["wombat"][1:] == ["fixture-framework-wombat", "0.3.0", "available"]
     assert rows["latency"][1:] == ["fixture-criterion-latency", "2.0.0", "enabled"]
+
+
+def test_new_secret_prints_one_production_accepts(tmp_path, plugin_pythonpath):
+    from portal.settings import MIN_SECRET_BITS_PER_CHARACTER, MIN_SECRET_LENGTH, secret_bits_per_character
+
+    secrets = {run(None, "new-secret").stdout.strip() for _ in range(3)}
+    assert len(secrets) == 3
+    for secret in secrets:
+        assert len(secret) >= MIN_SECRET_LENGTH
+        assert secret_bits_per_character(secret) >= MIN_SECRET_BITS_PER_CHARACTER + 1.5
+    env = {
+        **plugin_pythonpath("good"),
+        "PORTAL_SECRET": secrets.pop(),
+        "PORTAL_BASE_URL": "https://p.example",
+    }
+    ini = write_ini(
+        tmp_path, frameworks="quokka", criteria="latency", extra="portal.environment = production\n"
+    )
+    ini.write_text(ini.read_text().replace("portal.secret = development-only-cli-test-secret\n", ""))
+    result = run(env, "check", "--strict", ini=ini)
+    assert result.returncode == 0, result.stdout
 
 
 def test_missing_ini_is_a_clear_error(tmp_path):
