@@ -22,6 +22,8 @@ def main(global_config, **settings):
         config.include(".models")
         # Permissions, the ACL security policy, sessions and CSRF.
         config.include(".security")
+        # Per-address limits, counted in the database (new assessments).
+        config.include(".throttle")
         # Security headers on every response (CSP, framing, nosniff, referrer).
         config.include(".headers")
         # Refuse invalid UTF-8, malformed forms and oversized bodies before any view runs.

@@ -24,6 +24,9 @@ MIN_SECRET_LENGTH = 32
 # bits each (a token from `portal new-secret` has about 5.5; 32 × "a" has 0).
 MIN_SECRET_BITS_PER_CHARACTER = 3.0
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
+# New assessments per client address: COUNT/SECONDS, or off.
+CREATE_LIMIT = "portal.throttle.create"
+DEFAULT_CREATE_LIMIT = "30/600"
 # The answer save speaks both dialects' INSERT … ON CONFLICT and UPDATE … RETURNING,
 # which SQLite has since 3.35.
 DATABASES = ("sqlite", "postgresql")
@@ -70,6 +73,12 @@ def secret_bits_per_character(secret: str) -> float:
     return -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values()) if secret else 0.0
 
 
+def create_limit(settings, origin: str = "settings"):
+    from .throttle import Limit
+
+    return Limit.parse(settings.get(CREATE_LIMIT, DEFAULT_CREATE_LIMIT), origin, CREATE_LIMIT)
+
+
 def max_body_bytes(settings) -> int:
     return int(settings.get("portal.max_body_bytes", DEFAULT_MAX_BODY_BYTES))
 
@@ -97,6 +106,7 @@ def _check(settings: dict, origin: str, sqlite_version: tuple[int, ...]) -> None
             raise fail("portal.max_body_bytes", "must be at least 1024")
     except ValueError:
         raise fail("portal.max_body_bytes", "must be a whole number of bytes") from None
+    create_limit(settings, origin)
     url = base_url(settings)
     if url is not None:
         parts = urlsplit(url)

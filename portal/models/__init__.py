@@ -12,7 +12,7 @@ from sqlalchemy import engine_from_config, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .assessment import Answer, Assessment, AuditEvent, Revision
+from .assessment import Answer, Assessment, AuditEvent, Revision, ThrottleCount
 from .meta import Base
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Revision",
+    "ThrottleCount",
     "get_engine",
     "get_session_factory",
     "get_tm_session",

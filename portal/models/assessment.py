@@ -88,6 +88,17 @@ class Revision(Base):
     __table_args__ = (UniqueConstraint("assessment_id", "number"),)
 
 
+class ThrottleCount(Base):
+    """How many actions of one kind (scope) one client address made in one window (portal.throttle)."""
+
+    __tablename__ = "throttle_counts"
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    count: Mapped[int]
+
+
 class AuditEvent(Base):
     """What happened to an assessment; kept by a digest of its link (``security.link_digest``),
     so it outlives a deleted draft and never holds a link that would open one."""

@@ -17,6 +17,7 @@ from ..assessments import Conflict
 from ..questionnaire import Questionnaire
 from ..resources import AssessmentContainer, AssessmentResource
 from ..security import Permissions
+from ..throttle import Throttled, throttles
 from .errors import Missing
 from .inputs import action_body, body
 from .negotiation import action_view, html_view, json_view, page_view, wants_json
@@ -111,16 +112,37 @@ def create(context, request):
     title, error = assessments.clean_title(raw)
     as_json = answer_in_json(request, kind)
     if error:
-        if as_json:
-            return json_response({"errors": {"title": error}}, 400)
-        response = render_to_response("start.jinja2", {"title": raw, "errors": {"title": error}}, request)
-        response.status_int = 400
+        return _refused_start(request, as_json, raw, {"title": error}, 400)
+    try:
+        throttles(request.registry)["create"].hit(request.dbsession, request.remote_addr or "")
+    except Throttled as refused:
+        message = (
+            f"Too many new assessments from your address: try again in {wait_words(refused.retry_after)}."
+        )
+        response = _refused_start(request, as_json, raw, {"_request": message}, 429)
+        response.headers["Retry-After"] = str(refused.retry_after)
         return response
     assessment = assessments.create(request.dbsession, title)
     url = assessment_url(request, assessment.public_id)
     if as_json:
         return json_response({"id": assessment.public_id, "url": url, "status": assessment.status}, 201, url)
     return HTTPSeeOther(assessment_url(request, assessment.public_id, "questionnaire?page=1"))
+
+
+def _refused_start(request, as_json: bool, title, errors: dict[str, str], status: int) -> Response:
+    """The refusal, in JSON or as the start page with the title the client typed."""
+    if as_json:
+        return json_response({"errors": errors}, status)
+    response = render_to_response("start.jinja2", {"title": title, "errors": errors}, request)
+    response.status_int = status
+    return response
+
+
+def wait_words(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 # --- One assessment -------------------------------------------------------------
