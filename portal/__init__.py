@@ -13,8 +13,11 @@ def main(global_config, **settings):
     from .plugins.files import display_path
     from .settings import apply_environment
 
-    origin = display_path(global_config.get("__file__", "settings")) if global_config else "settings"
+    ini_file = global_config.get("__file__") if global_config else None
+    origin = display_path(ini_file or "settings")
     settings = apply_environment(settings, origin)
+    # The migrations /readyz compares the database with are the ini file's.
+    settings["portal.ini_file"] = ini_file
     with Configurator(settings=settings, root_factory="portal.resources.Root") as config:
         # Templates: Jinja2 with autoescaping, from portal/templates.
         config.include(".templates")

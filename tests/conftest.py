@@ -126,6 +126,11 @@ class PostgresServer:
             "--no-sync",
             "--locale=C",
         )
+        self.resume()
+        return f"postgresql+psycopg://portal@/postgres?host={self.socket}"
+
+    def resume(self) -> None:
+        """Start the server (again) on the same data and socket."""
         options = f"-k {self.socket} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
         self._run(
             str(self.bindir / "pg_ctl"),
@@ -138,11 +143,16 @@ class PostgresServer:
             str(self.base / "server.log"),
             "start",
         )
-        return f"postgresql+psycopg://portal@/postgres?host={self.socket}"
+
+    def pause(self) -> None:
+        """Stop the server as a crash or an operator would: every connection is cut."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
     def stop(self) -> None:
         try:
-            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+            self.pause()
+        except subprocess.CalledProcessError:
+            pass  # already stopped (a test paused it)
         finally:
             shutil.rmtree(self.base, ignore_errors=True)
 
@@ -153,6 +163,17 @@ def postgresql_server():
     url = server.start()
     yield url
     server.stop()
+
+
+@pytest.fixture
+def own_postgresql():
+    """A PostgreSQL server of this test's own, which it may stop and start: (server, URL)."""
+    server = PostgresServer()
+    url = server.start()
+    try:
+        yield server, url
+    finally:
+        server.stop()
 
 
 _database_counter = iter(range(1_000_000))

@@ -247,6 +247,8 @@ ENDPOINTS = {
     (REVISION, "get"),
     (COMPARE, "get"),
     (EDIT, "post"),
+    ("/healthz", "get"),
+    ("/readyz", "get"),
 }
 
 

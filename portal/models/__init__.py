@@ -40,7 +40,10 @@ TM_EVENTS = "portal.tm_events"
 
 def get_engine(settings, prefix: str = "sqlalchemy.") -> Engine:
     # Statement parameters (private links among them) stay out of error messages and logs.
-    engine = engine_from_config(settings, prefix, hide_parameters=True)
+    # A pooled PostgreSQL connection is checked before use, so that after the server
+    # restarts the portal recovers by itself instead of failing on stale connections.
+    pre_ping = settings.get(prefix + "url", "").startswith("postgresql")
+    engine = engine_from_config(settings, prefix, hide_parameters=True, pool_pre_ping=pre_ping)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine

@@ -9,6 +9,10 @@ from pyramid.httpexceptions import HTTPError, HTTPException, HTTPNotFound
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+from pyramid_retry import is_error_retryable
+from pyramid_tm import is_tm_active, maybe_tag_retryable
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ..assessments import NoSuchAssessment
 from ..security import mask_links
@@ -72,6 +76,39 @@ def http_error(exc, request):
         return not_found(exc, request)
     message = exc.detail or exc.explanation
     return error_response(request, exc.code, exc.title, message, exc)
+
+
+# The database does not answer (stopped, restarting, unreachable, its pool exhausted,
+# SQLite busy beyond its timeout): a friendly 503, and the portal recovers by itself.
+UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+RETRY_AFTER_SECONDS = 10
+
+
+@exception_view_config(UNAVAILABLE[0])
+@exception_view_config(UNAVAILABLE[1])
+@exception_view_config(UNAVAILABLE[2])
+def database_unavailable(exc, request):
+    # pyramid_tm marks a retryable error (a serialization failure, a deadlock) only when no
+    # commit veto aborted first, and ours aborts every error response: mark it here, so
+    # that pyramid_retry replays the request instead of sending this page.
+    if is_tm_active(request):
+        maybe_tag_retryable(request, (type(exc), exc, exc.__traceback__))
+        if is_error_retryable(request, exc):
+            log.info(
+                "retrying %s %s after %s", request.method, mask_links(request.path_qs), type(exc).__name__
+            )
+            return error_response(request, 503, "Service unavailable", "Retrying.")
+    log.warning(
+        "database unavailable on %s %s: %s", request.method, mask_links(request.path_qs), type(exc).__name__
+    )
+    message = (
+        "The portal cannot reach its database just now, so this request was not carried out. "
+        "Whatever you saved before is kept: try again in a moment (a form you sent is still "
+        "filled in when you go back)."
+    )
+    response = error_response(request, 503, "Service unavailable", message)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @exception_view_config(Exception)
