@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from pyramid.exceptions import BadCSRFToken
+from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.httpexceptions import HTTPError, HTTPException, HTTPNotFound
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
@@ -57,6 +57,7 @@ def no_such_assessment(exc, request):
 
 
 @exception_view_config(BadCSRFToken)
+@exception_view_config(BadCSRFOrigin)
 def bad_csrf_token(exc, request):
     message = (
         "This form has expired or did not come from this site: reload the page and send it again. "
