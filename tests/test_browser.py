@@ -120,6 +120,17 @@ def portal_url(tmp_path, budget):
             server.wait(timeout=10)
 
 
+def watch_csp(page) -> None:
+    """Fail the test at the end of the step if the page broke its Content-Security-Policy."""
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+
+
 def submit(page, button_name: str, budget: Budget) -> None:
     """Click a submit button and wait until the page it leads to (after redirects) has loaded."""
     page.set_default_timeout(budget.ms())
@@ -127,6 +138,7 @@ def submit(page, button_name: str, budget: Budget) -> None:
         page.get_by_role("button", name=button_name, exact=True).click()
     errors = page.locator(".error-summary")
     assert errors.count() == 0, f"{page.url} shows an error: {errors.first.inner_text()}"
+    assert getattr(page, "csp_violations", []) == [], page.csp_violations
 
 
 def answer_required(page) -> list[str]:
@@ -158,6 +170,7 @@ def test_a_client_starts_leaves_resumes_and_gets_a_result(request, budget):
     first_visit = chromium.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = first_visit.new_page()
+        watch_csp(page)
         page.set_default_timeout(budget.ms())
         page.goto(portal_url + "/", wait_until="load")
         page.locator("#title").fill("Live chat rebuild")
@@ -192,6 +205,7 @@ def test_a_client_starts_leaves_resumes_and_gets_a_result(request, budget):
     later = chromium.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = later.new_page()
+        watch_csp(page)
         page.set_default_timeout(budget.ms())
         page.goto(private_link, wait_until="load")
         expect(page.locator("main > p.meta").first).to_contain_text(f"· {1 + len(by_mouse)} of")
