@@ -155,8 +155,13 @@ class Server:
 
     def start(self, env: dict) -> None:
         self._log_file = self.log.open("wb")
+        # gunicorn would read the project's ./gunicorn.conf.py (production's threads and
+        # access log) by itself: an empty one keeps all three servers as this file says.
+        no_config = self.ini.parent / "gunicorn.empty.conf.py"
+        no_config.write_text("# Every setting is on the command line.\n")
         command = [
             str(BIN / "gunicorn"),
+            "--config", str(no_config),
             "--paste", str(self.ini),
             "--bind", f"{HOST}:{self.port}",
             "--workers", str(WORKERS),
@@ -315,13 +320,16 @@ def run_wrk(name: str, url: str, duration: int, connections: int, script: Path |
 
 def committed_rows(insert_db: Path, portal_db: Path, answers_url: str) -> dict[str, int]:
     """Rows the POST targets committed so far: bench rows, and audit events of the draft's saves."""
+    from portal.security import link_digest
+
     draft_id = answers_url.rstrip("/").split("/")[-2]
     with closing(sqlite3.connect(insert_db)) as db:
         inserted = db.execute("SELECT count(*) FROM bench_rows").fetchone()[0]
     with closing(sqlite3.connect(portal_db)) as db:
+        # The audit trail keeps a digest of each link, never the link.
         saved = db.execute(
-            "SELECT count(*) FROM audit_events WHERE assessment = ? AND action = 'answers saved'",
-            (draft_id,),
+            "SELECT count(*) FROM audit_events WHERE link_digest = ? AND action = 'answers saved'",
+            (link_digest(draft_id),),
         ).fetchone()[0]
     return {"bare insert": inserted, "answer POST": saved}
 

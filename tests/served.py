@@ -182,6 +182,8 @@ def serve(
             str(threads),
             "--access-logfile",
             str(folder / "access.log"),
+            # gunicorn 27's control socket has one fixed path: servers of parallel tests would share it.
+            "--no-control-socket",
         ]
         if tls:
             cert, key = make_certificate(folder)
