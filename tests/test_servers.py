@@ -259,3 +259,16 @@ def test_a_database_the_answer_save_cannot_speak_to_stops_start_up_with_one_line
     # The version only matters for SQLite, and a current one passes.
     apply_environment({**settings, "sqlalchemy.url": "postgresql:///p"}, "t", {}, sqlite_version=(3, 8))
     apply_environment(settings, "test.ini", environ={}, sqlite_version=(3, 35, 0))
+
+
+def test_the_debug_toolbar_is_only_served_when_asked_for():
+    """Its history lists recent URLs, private links included: ./scripts/serve --toolbar only."""
+    from pyramid.paster import get_appsettings
+
+    plain = get_appsettings(str(ROOT / "development.ini"))
+    debug = get_appsettings(str(ROOT / "development.ini"), "debug")
+    assert "pyramid_debugtoolbar" not in plain.get("pyramid.includes", "")
+    assert "pyramid_debugtoolbar" in debug["pyramid.includes"].split()
+    assert debug["sqlalchemy.url"] == plain["sqlalchemy.url"]  # the same portal otherwise
+    serve = (ROOT / "scripts" / "serve").read_text()
+    assert '--app-name "$app_name"' in serve and "app_name=main" in serve
