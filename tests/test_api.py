@@ -21,9 +21,13 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 from sqlalchemy import create_engine, func, select
 
+from portal.assessments import clean_title
 from portal.models import Assessment
+from portal.models.assessment import TITLE_MAX, new_public_id
+from portal.plugins.schema import OPTION_PATTERN, SLUG_PATTERN, Question
 from portal.security import SESSION_COOKIE
 from portal.testing import JSON
+from portal.validators import MAX_DIGITS
 
 from .conftest import ROOT, alembic_upgrade
 
@@ -279,6 +283,64 @@ def test_every_reference_resolves():
         resolve(ref.removeprefix("#"))
 
 
+def parameters_of(path: str, method: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """(in, name) → parameter object, path-level and operation-level, ``$ref``s followed."""
+    item = openapi()["paths"][path]
+    found = {}
+    for parameter in [*item.get("parameters", []), *item[method].get("parameters", [])]:
+        if "$ref" in parameter:
+            _, parameter = follow(parameter["$ref"].removeprefix("#"))
+        found[parameter["in"], parameter["name"]] = parameter
+    return found
+
+
+def test_every_link_names_an_operation_and_fills_its_path():
+    """The stateful flow the links describe: each target exists and gets every path parameter."""
+    operations = {
+        operation["operationId"]: (path, method)
+        for path, item in openapi()["paths"].items()
+        for method, operation in item.items()
+        if method in METHODS
+    }
+    seen = set()
+    for path, method in ENDPOINTS:
+        for status, response in openapi()["paths"][path][method]["responses"].items():
+            for name, link in response.get("links", {}).items():
+                what = f"{method.upper()} {path} {status} {name}"
+                target = parameters_of(*operations[link["operationId"]])
+                names = {parameter_name for _, parameter_name in target}
+                assert set(link["parameters"]) <= names, what
+                required_path = {n for (where, n), p in target.items() if where == "path" and p["required"]}
+                assert required_path <= set(link["parameters"]), what
+                for expression in link["parameters"].values():
+                    if str(expression).startswith("$request.path."):
+                        source = parameters_of(path, method)
+                        assert ("path", expression.removeprefix("$request.path.")) in source, what
+                    elif str(expression).startswith("$response.body#/"):
+                        _, schema = follow(response["content"][JSON_TYPE]["schema"]["$ref"].removeprefix("#"))
+                        assert expression.removeprefix("$response.body#/") in schema["properties"], what
+                seen.add(link["operationId"])
+    # From a new assessment to its completed result, a rescore and a new draft of its answers.
+    assert {"saveAnswers", "completeAssessment", "getLatestResult", "getRevision", "editAnswers"} <= seen
+
+
+def test_the_documents_names_numbers_and_titles_follow_the_apps_rules():
+    document = openapi()["components"]
+    parameters, schemas = document["parameters"], document["schemas"]
+    assert parameters["Slug"]["schema"]["pattern"] == parameters["Key"]["schema"]["pattern"] == SLUG_PATTERN
+    assert schemas["OptionKey"]["pattern"] == OPTION_PATTERN
+    assert schemas["QuestionKey"]["pattern"] == Question.model_json_schema()["properties"]["key"]["pattern"]
+    assert parameters["RevisionNumber"]["schema"]["maximum"] == 10**MAX_DIGITS - 1
+    assert re.fullmatch(parameters["AssessmentId"]["schema"]["pattern"], new_public_id())
+    title = schemas["CreateAssessmentRequest"]["properties"]["title"]
+    assert title["maxLength"] == TITLE_MAX
+    # Every control character and every kind of whitespace: refused exactly where the pattern says.
+    allowed = re.compile(title["pattern"])
+    for code in (*range(0xD800), *range(0xE000, 0x10000, 97), 0x1F600):
+        text = f"a{chr(code)}b"
+        assert (clean_title(text)[1] is None) == bool(allowed.search(text)), f"U+{code:04X}"
+
+
 def test_fixed_shapes_forbid_unknown_members():
     """A member the app adds or drops without the document saying so fails validation."""
     for pointer, node in walk(openapi()["components"]["schemas"]):
@@ -297,6 +359,8 @@ def test_every_write_documents_its_body_csrf_and_errors():
             assert "requestBody" not in operation
             continue
         assert operation["requestBody"]["content"].keys() == {JSON_TYPE}, path
+        # Only answers need a body: an action takes {} or none, POST /assessments/ none for "Untitled".
+        assert operation["requestBody"].get("required", False) is (path == ANSWERS), path
         assert {"400", "413", "415"} <= statuses, path
         assert {"$ref": "#/components/parameters/CsrfToken"} in operation["parameters"], path
         for status in statuses & {"201"}:
@@ -824,6 +888,22 @@ def test_a_bodiless_action_asking_for_json_is_answered_in_json(client):
     ref = client.create()["id"]
     response = client.app.post(f"/assessments/{ref}/complete", headers=JSON, expect_errors=True)
     assert response.status_int == 409 and response.content_type == JSON_TYPE
+
+
+def test_writes_without_a_body_are_answered_as_documented(client):
+    """No body and no Content-Type where the document's requestBody is not required."""
+    created = client.call("post", "/assessments/", 201).json
+    ref = created["id"]
+    assert client.state(ref)["title"] == "Untitled assessment"
+    assert client.call("post", COMPLETE, 409, id=ref).json["missing"]
+    client.fill_required(ref)
+    assert client.call("post", COMPLETE, 200, id=ref).json["revision"] == 1
+    assert client.call("post", RESCORE, 201, id=ref).json["revision"] == 2
+    draft = client.call("post", EDIT, 201, id=ref, n=2).json["id"]
+    client.call("delete", ASSESSMENT, 204, id=draft)
+    client.get(ASSESSMENT, 404, id=draft)
+    # The one write that needs a body refuses to go without.
+    client.call("post", ANSWERS, 400, id=client.create()["id"])
 
 
 def test_a_404_keeps_the_message_of_the_view(client):
