@@ -21,6 +21,7 @@ from .models import Answer, Assessment, AuditEvent, Revision, mark_written
 from .models.assessment import TITLE_MAX, utcnow
 from .plugins import Catalog
 from .questionnaire import Questionnaire
+from .scoring.snapshot import SCHEMA, model_to_json
 from .security import link_digest, masked_link
 from .validators import unstorable
 
@@ -246,15 +247,14 @@ def build_snapshot(
     model = scoring.model_from_catalog(catalog)
     result = scoring.score(model, answers)
     return {
+        "schema": SCHEMA,
         "frameworks": {slug: f.version for slug, f in catalog.frameworks.items()},
         "criteria": {key: c.version for key, c in catalog.criteria.items()},
         "weights": {key: c.weight for key, c in catalog.criteria.items()},
-        # What the result page shows about each framework beyond the scores.
-        "profiles": {
-            slug: {"homepage": f.profile.homepage, "next_steps": list(f.profile.next_steps)}
-            for slug, f in catalog.frameworks.items()
-        },
-        "model": model.to_json(),
+        # What the result page shows about each framework beyond the scores (the
+        # next steps that apply are in each ranked entry).
+        "profiles": {slug: {"homepage": f.profile.homepage} for slug, f in catalog.frameworks.items()},
+        "model": model_to_json(model),
         "answers": answers,
         "dropped": dropped,
         "result": result.to_json(),

@@ -15,7 +15,17 @@ from typing import Any
 
 from .plugins import Catalog, Criterion
 from .plugins.schema import Question
-from .scoring import UNSURE, UNSURE_LABEL, shown_keys
+from .scoring import (
+    PRIORITIES,
+    PRIORITIES_MAX,
+    UNSURE,
+    UNSURE_LABEL,
+    Model,
+    evaluate,
+    model_from_catalog,
+    shown_keys,
+)
+from .scoring.model import priorities_question
 
 __all__ = ["UNSURE", "UNSURE_LABEL", "Page", "Questionnaire", "check_answer"]
 
@@ -34,20 +44,38 @@ class Page:
 class Questionnaire:
     pages: tuple[Page, ...]
     questions: Mapping[str, Question]  # every question, in order
-    criterion_of: Mapping[str, str]  # question key -> criterion key
+    criterion_of: Mapping[str, str]  # question key -> criterion key ("portal" for the core question)
+    model: Model  # what the scoring reads, for the needs that decide which priorities are offered
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Questionnaire:
         pages, questions, criterion_of = [], {}, {}
-        for number, category in enumerate(catalog.categories, start=1):
+        categories = catalog.categories
+        core = priorities_question(catalog.criteria.values())
+        for number, category in enumerate(categories, start=1):
             criteria: list[Criterion] = [c for c in catalog.criteria.values() if c.category == category]
             page_questions = tuple(q for c in criteria for q in c.questions)
+            if core is not None and number == len(categories):
+                # What matters most comes last: the client has given every need by then.
+                page_questions += (core,)
             pages.append(Page(number, category, page_questions))
             for criterion in criteria:
                 for question in criterion.questions:
                     questions[question.key] = question
                     criterion_of[question.key] = criterion.key
-        return cls(tuple(pages), questions, criterion_of)
+        if core is not None:
+            questions[PRIORITIES] = core
+            criterion_of[PRIORITIES] = "portal"
+        return cls(tuple(pages), questions, criterion_of, model_from_catalog(catalog))
+
+    def offered(self, question: Question, answers: Mapping[str, Any]) -> Question:
+        """A question as the page shows it: priorities only among criteria the answers give a need."""
+        if question.key != PRIORITIES:
+            return question
+        evaluation = evaluate(self.model, answers)
+        needed = {c.key for c, s in zip(self.model.criteria, evaluation.states, strict=True) if s.need > 0}
+        picked = chosen(answers.get(PRIORITIES))
+        return question.with_options(tuple(o for o in question.options if o.key in needed or o.key in picked))
 
     def page_of(self, key: str) -> int:
         return next(page.number for page in self.pages if any(q.key == key for q in page.questions))
@@ -121,6 +149,8 @@ def check_answer(question: Question, value: Any) -> tuple[Answer | None, str | N
             return None, "An answer is listed twice."
         if UNSURE in value and len(value) > 1:
             return None, "'Not sure' cannot be combined with other answers."
+        if question.key == PRIORITIES and len(value) > PRIORITIES_MAX:
+            return None, f"Choose at most {PRIORITIES_MAX}."
         return [key for key in allowed if key in value], None
     if not isinstance(value, str):
         return None, "This question takes exactly one answer."

@@ -10,8 +10,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from .results import Labels, sensitivity_sentences, what_if_sentences
-from .scoring import Model
+from .results import Labels, next_steps, sensitivity_sentences, what_if_sentences
 
 # Escaped text never starts a line, so only inline syntax matters: emphasis, code,
 # links and images (brackets), raw HTML and entities, table cells, strikethrough.
@@ -42,6 +41,9 @@ def render_report(title: str, number: int, created: datetime, snapshot: dict[str
         ]
         confidence = result["confidence"]
         lines += [f"Confidence: {md(confidence['level'])}. {md(confidence['why'])}", ""]
+        if result.get("priorities"):
+            stressed = ", ".join(md(labels.criteria.get(k, k)) for k in result["priorities"])
+            lines += [f"What matters most to you: {stressed}.", ""]
         lines += ["## Ranking", "", "| Rank | Framework | Score | Warnings |", "|---:|---|---:|---|"]
         for entry in ranking:
             warnings = "; ".join(md(w) for w in entry["warnings"]) or "none"
@@ -49,7 +51,10 @@ def render_report(title: str, number: int, created: datetime, snapshot: dict[str
         lines += ["", "## Why it ranks first", ""]
         for reason in winner["reasons"]:
             name = labels.criteria.get(reason["criterion"], reason["criterion"])
-            lines.append(f"- **{md(name)}**: {md(reason['rationale'] or 'not rated')}")
+            line = f"- **{md(name)}**: {md(reason['rationale'] or 'not rated')}"
+            if reason.get("caveat"):
+                line += f" To know: {md(reason['caveat'])}"
+            lines.append(line)
         lines += ["", "## Why not the others", ""]
         for entry in ranking[1:]:
             losses = (
@@ -58,12 +63,11 @@ def render_report(title: str, number: int, created: datetime, snapshot: dict[str
             )
             lines.append(f"- **{md(entry['title'])}** ({entry['score']:.1f}): loses most on {losses}.")
         lines += ["", "## What would change the answer", ""]
-        model = Model.from_json(snapshot["model"])
-        sentences = sensitivity_sentences(result, model) + what_if_sentences(result, model)
+        sentences = sensitivity_sentences(snapshot) + what_if_sentences(snapshot)
         lines += [f"- {md(s)}" for s in sentences] or [
             "- No single change of weight or answer changes the first place."
         ]
-        steps = snapshot.get("profiles", {}).get(winner["framework"], {}).get("next_steps", [])
+        steps = next_steps(snapshot, winner)
         if steps:
             lines += ["", f"## Next steps with {md(winner['title'])}", ""]
             lines += [f"{i}. {md(step)}" for i, step in enumerate(steps, start=1)]

@@ -9,8 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .scoring import UNSURE, UNSURE_LABEL, Model, WeightChange, WhatIf, describe_sensitivity, describe_what_if
+from .scoring import (
+    PRIORITIES,
+    UNSURE,
+    UNSURE_LABEL,
+    WeightChange,
+    WhatIf,
+    describe_sensitivity,
+    describe_what_if,
+    v1,
+)
+from .scoring.snapshot import model_from_json, schema_of
 
+PRIORITIES_TEXT = "What matters most"
 CHART_TOP = 3  # frameworks shown in the contribution chart
 WHAT_IF_SHOWN = 5  # what-if sentences shown: the smallest changes that flip the result
 
@@ -31,9 +42,13 @@ class Labels:
         for criterion in model["criteria"]:
             for question in criterion["questions"]:
                 questions[question["key"]] = question["text"]
-                for option in question["options"]:
+                for option in question.get("options", ()):
                     options[(question["key"], option["key"])] = option["label"]
                 options[(question["key"], UNSURE)] = UNSURE_LABEL
+        # The core question: its options are the criteria.
+        questions[PRIORITIES] = PRIORITIES_TEXT
+        for criterion in model["criteria"]:
+            options[(PRIORITIES, criterion["key"])] = criterion["title"]
         return cls(
             frameworks={f["slug"]: f["title"] for f in model["frameworks"]},
             criteria={c["key"]: c["title"] for c in model["criteria"]},
@@ -48,19 +63,35 @@ class Labels:
         return ", ".join(self.options.get((question, v), v) for v in values)
 
 
-def sensitivity_sentences(result: dict[str, Any], model: Model) -> list[str]:
-    return [describe_sensitivity(WeightChange.from_json(e), model) for e in result["sensitivity"]]
+def next_steps(snapshot: dict[str, Any], entry: dict[str, Any]) -> list[str]:
+    """A ranked framework's next steps: those that applied to the answers (version 1: all of them)."""
+    if "next_steps" in entry:
+        return entry["next_steps"]
+    return snapshot.get("profiles", {}).get(entry["framework"], {}).get("next_steps", [])
 
 
-def what_if_sentences(result: dict[str, Any], model: Model) -> list[str]:
+def sensitivity_sentences(snapshot: dict[str, Any]) -> list[str]:
+    entries = snapshot["result"]["sensitivity"]
+    if schema_of(snapshot) == 1:
+        labels = v1.Labels(snapshot["model"])
+        return [v1.sensitivity_sentence(e, labels) for e in entries]
+    model = model_from_json(snapshot["model"])
+    return [describe_sensitivity(WeightChange.from_json(e), model) for e in entries]
+
+
+def what_if_sentences(snapshot: dict[str, Any]) -> list[str]:
     """The narrowest changes only; the JSON keeps them all."""
-    return [describe_what_if(WhatIf.from_json(e), model) for e in result["what_if"][:WHAT_IF_SHOWN]]
+    entries = snapshot["result"]["what_if"][:WHAT_IF_SHOWN]
+    if schema_of(snapshot) == 1:
+        labels = v1.Labels(snapshot["model"])
+        return [v1.what_if_sentence(e, labels) for e in entries]
+    model = model_from_json(snapshot["model"])
+    return [describe_what_if(WhatIf.from_json(e), model) for e in entries]
 
 
 def result_page_data(request, assessment, revision) -> dict[str, Any]:
     snapshot = revision.snapshot
     labels = Labels.of(snapshot)
-    model = Model.from_json(snapshot["model"])
     result = snapshot["result"]
     ranking = result["ranking"]
     winner = ranking[0]["framework"] if ranking else None
@@ -72,9 +103,11 @@ def result_page_data(request, assessment, revision) -> dict[str, Any]:
         "ranking": ranking,
         "winner": winner,
         "profile": snapshot.get("profiles", {}).get(winner, {}) if winner else {},
+        "next_steps": next_steps(snapshot, ranking[0]) if ranking else [],
         "chart": contribution_chart(ranking[:CHART_TOP], labels),
-        "sensitivity": sensitivity_sentences(result, model),
-        "what_if": what_if_sentences(result, model),
+        "sensitivity": sensitivity_sentences(snapshot),
+        "what_if": what_if_sentences(snapshot),
+        "priorities": [labels.criteria.get(key, key) for key in result.get("priorities", [])],
         "uncertain": [labels.questions.get(key, key) for key in result["uncertain"]],
         "answers": [
             (labels.questions.get(key, key), labels.answer(key, value))

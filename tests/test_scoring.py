@@ -13,24 +13,17 @@ from hypothesis import strategies as st
 
 from portal.scoring import (
     UNSURE,
-    WHAT_IF_LIMIT,
-    AnswerChange,
-    Condition,
-    Criterion,
-    Framework,
     HookError,
     Model,
-    Option,
-    Question,
-    StoredRating,
-    alternatives,
     describe_sensitivity,
     describe_what_if,
     evaluate,
     model_from_catalog,
-    rescore,
     score,
 )
+from portal.scoring.model import Condition, Criterion, Framework, Option, Question, Rating, StoredRating
+from portal.scoring.snapshot import model_from_json, model_to_json
+from portal.scoring.whatif import WHAT_IF_LIMIT, AnswerChange, alternatives, rescore
 from portal.testing import app_settings, build_app
 
 # --- Building models by hand -------------------------------------------------------------------
@@ -46,15 +39,20 @@ def question(
     condition: tuple[str, tuple[str, ...]] | None = None,
 ) -> Question:
     """A question of criterion ``key``'s prefix, with options ``{option key: need}``."""
-    options = tuple(Option(k, f"Label {k}", need, k in must) for k, need in needs.items())
+    follow_up = condition is not None
+    options = tuple(
+        Option(
+            key=k, label=f"Label {k}", must=k in must, **({"factor": need} if follow_up else {"need": need})
+        )
+        for k, need in needs.items()
+    )
     return Question(
         key=key,
-        criterion=key.partition(".")[0],
         text=f"Text of {key}?",
         kind=kind,
         options=options,
         allow_unsure=unsure,
-        condition=None if condition is None else Condition(*condition),
+        condition=None if condition is None else Condition(question=condition[0], allowed=condition[1]),
     )
 
 
@@ -73,7 +71,10 @@ def criterion(key: str, *questions: Question, weight: float = 1.0, need=None, fi
 def build(frameworks: list[str], criteria: list[Criterion], ratings: dict[str, dict[str, float]]) -> Model:
     """``ratings``: criterion key → slug → score; a missing pair is unrated."""
     stored = {
-        key: {slug: StoredRating(value, f"{slug} on {key}", "profile") for slug, value in by.items()}
+        key: {
+            slug: StoredRating(Rating(score=float(value), rationale=f"{slug} on {key}"), "profile")
+            for slug, value in by.items()
+        }
         for key, by in ratings.items()
     }
     return Model(tuple(Framework(slug, slug.title()) for slug in frameworks), tuple(criteria), stored)
@@ -100,8 +101,9 @@ def hand_model(*, admin_weight: float = 2.0) -> Model:
     speed = criterion(
         "speed",
         question("speed.need", {"none": 0.0, "some": 0.5, "lots": 1.0}, unsure=True),
-        question("speed.peak", {"low": 0.0, "high": 0.8}, condition=("speed.need", ("some", "lots"))),
-        question("speed.burst", {"no": 0.0, "yes": 1.0}, condition=("speed.peak", ("high",))),
+        # Follow-ups refine the parent's need by a factor.
+        question("speed.peak", {"low": 0.5, "high": 1.6}, condition=("speed.need", ("some", "lots"))),
+        question("speed.burst", {"no": 1.0, "yes": 1.25}, condition=("speed.peak", ("high",))),
     )
     admin = criterion(
         "admin",
@@ -124,7 +126,7 @@ HAND_ANSWERS = {"speed.need": "some", "speed.peak": "high", "admin.need": "yes",
 
 
 def test_scores_follow_the_formula_on_a_hand_computed_example():
-    # w·n: speed 1·0.8, admin 2·0.6, docs 0.5·0.4 (the largest chosen need) → Σ = 2.2
+    # w·n: speed 1·(0.5·1.6), admin 2·0.6, docs 0.5·0.4 (the largest chosen need) → Σ = 2.2
     result = score(hand_model(), HAND_ANSWERS)
     scores = {entry.framework: entry.score for entry in result.ranking}
     assert scores["alpha"] == pytest.approx(100 * (0.8 * 5 + 1.2 * 1 + 0.2 * 2) / (5 * 2.2))
@@ -137,7 +139,15 @@ def test_scores_follow_the_formula_on_a_hand_computed_example():
 
 def test_json_rounds_scores_to_one_decimal_and_has_the_design_shape():
     data = score(hand_model(), HAND_ANSWERS).to_json()
-    assert set(data) == {"ranking", "confidence", "sensitivity", "what_if", "uncertain", "no_preference"}
+    assert set(data) == {
+        "ranking",
+        "confidence",
+        "sensitivity",
+        "what_if",
+        "uncertain",
+        "no_preference",
+        "priorities",
+    }
     first = data["ranking"][0]
     assert set(first) == {
         "framework",
@@ -148,6 +158,7 @@ def test_json_rounds_scores_to_one_decimal_and_has_the_design_shape():
         "contributions",
         "reasons",
         "why_not",
+        "next_steps",
     }
     assert first["score"] == 72.7
     assert set(first["contributions"][0]) == {
@@ -158,9 +169,16 @@ def test_json_rounds_scores_to_one_decimal_and_has_the_design_shape():
         "source",
         "points",
         "share",
+        "priority",
     }
-    assert set(first["reasons"][0]) == {"criterion", "rationale", "points"}
-    assert set(data["ranking"][1]["why_not"][0]) == {"criterion", "winner_rating", "rating", "points_lost"}
+    assert set(first["reasons"][0]) == {"criterion", "rationale", "points", "rating", "caveat", "why"}
+    assert set(data["ranking"][1]["why_not"][0]) == {
+        "criterion",
+        "winner_rating",
+        "rating",
+        "points_lost",
+        "stressed",
+    }
     assert set(data["confidence"]) == {"level", "why"}
     assert set(data["sensitivity"][0]) == {"criterion", "factor", "direction", "new_first"}
     json.dumps(data)  # plain JSON all the way down
@@ -243,10 +261,13 @@ def test_unsure_answers_lower_the_confidence_and_say_so():
     model = unsure_model(4)
     sure = score(model, {f"c{i}.q": "yes" for i in range(4)})
     assert sure.confidence.level == "high"
-    unsure = score(model, {**{f"c{i}.q": UNSURE for i in range(3)}, "c3.q": "yes"})
+    # Confidence follows the share of the weight resting on "Not sure" (each counts need 0.5 here).
+    unsure = score(model, {**{f"c{i}.q": UNSURE for i in range(2)}, "c2.q": "yes", "c3.q": "yes"})
     assert ranked(unsure)[0] == "alpha"  # the same clear winner
     assert unsure.confidence.level == "medium"
-    assert "'Not sure'" in unsure.confidence.why
+    assert "33% of what your answers weigh rests on 'Not sure' (2 answers)" in unsure.confidence.why
+    mostly = score(model, {**{f"c{i}.q": UNSURE for i in range(3)}, "c3.q": "yes"})
+    assert mostly.confidence.level == "low"
 
 
 # --- Hooks -------------------------------------------------------------------------------------
@@ -382,12 +403,17 @@ def test_a_failed_must_have_warns_and_ranks_after_every_framework_without_one():
     alpha, beta = result.ranking
     assert (alpha.framework, beta.framework) == ("alpha", "beta")
     assert beta.score > alpha.score
-    assert beta.warnings == ("Title of must is a must-have for you, but Beta is rated only 1.5 of 5 on it.",)
+    assert beta.warnings == (
+        "Title of must is a must-have for you, but Beta is rated only 1.5 of 5 (a must-have needs 3).",
+    )
     assert alpha.warnings == ()
 
 
 def test_an_unrated_framework_fails_a_must_have():
-    model = replace(must_model(), ratings={"must": {"alpha": StoredRating(3, "", "profile")}, "other": {}})
+    model = replace(
+        must_model(),
+        ratings={"must": {"alpha": StoredRating(Rating(score=3.0, rationale="x"), "profile")}, "other": {}},
+    )
     beta = next(
         e for e in score(model, {"must.q": "vital", "other.q": "yes"}).ranking if e.framework == "beta"
     )
@@ -497,8 +523,8 @@ def test_sensitivity_reports_who_really_comes_first_when_several_challengers_lea
 
 
 def test_weight_zero_or_need_zero_criteria_flip_nothing():
+    assert "admin" in {s.criterion for s in score(hand_model(), HAND_ANSWERS).sensitivity}
     weightless = score(hand_model(admin_weight=0), HAND_ANSWERS)
-    assert weightless.sensitivity
     assert "admin" not in {s.criterion for s in weightless.sensitivity}
     needless = score(hand_model(), {**HAND_ANSWERS, "docs.level": None})
     assert needless.sensitivity
@@ -626,7 +652,7 @@ def random_models(draw) -> tuple[Model, dict]:
     if draw(st.booleans()):
         answers["hooked.known"] = [slugs[0]]
     answers["hooked.follow"] = draw(st.sampled_from(["no", "yes"]))
-    frameworks = tuple(Framework(s, s.title(), SimpleNamespace(slug=s)) for s in slugs)
+    frameworks = tuple(Framework(s, s.title(), profile=SimpleNamespace(slug=s)) for s in slugs)
     return Model(frameworks, tuple(criteria), build(slugs, [], ratings).ratings), answers
 
 
@@ -692,7 +718,7 @@ def test_the_same_input_gives_identical_json():
 
 def test_a_model_round_trips_through_json():
     model = hand_model()
-    again = Model.from_json(json.loads(json.dumps(model.to_json())))
+    again = model_from_json(json.loads(json.dumps(model_to_json(model))))
     assert again == model
     assert score(again, HAND_ANSWERS).to_json() == score(model, HAND_ANSWERS).to_json()
 
@@ -704,14 +730,14 @@ def test_sentences_for_weight_and_answer_changes():
     model = hand_model()
     result = score(model, HAND_ANSWERS)
     assert describe_sensitivity(result.sensitivity[0], model) == (
-        "If title of admin mattered 1.58× more, Gamma would rank first."
+        "If title of admin mattered 1.6× as much, Gamma would rank first."
     )
     assert describe_sensitivity(result.sensitivity[1], model) == (
-        "If title of speed mattered only 0.562× as much, Gamma would rank first."
+        "If title of speed mattered only 0.56× as much, Gamma would rank first."
     )
     single = next(e for e in result.what_if if e.changes[0].question == "admin.need")
     label, first = f"Label {single.changes[0].after}", single.new_first.title()
-    expected = f"With '{label}' on 'Text of admin.need?', {first} would rank first."
+    expected = f"If you answered '{label}' to 'Text of admin.need?', {first} would rank first."
     assert describe_what_if(single, model) == expected
 
 
@@ -719,15 +745,19 @@ def test_sentences_for_multi_answers_and_pairs():
     model = pair_model()
     pair = score(model, {"base.q": "yes", "p.q": "no", "q.q": "no"}).what_if[0]
     assert describe_what_if(pair, model) == (
-        "With 'Label yes' on 'Text of p.q?' and with 'Label yes' on 'Text of q.q?', B would rank first."
+        "If you answered 'Label yes' to 'Text of p.q?' and answered 'Label yes' to 'Text of q.q?', "
+        "B would rank first."
     )
     hand = hand_model()
     added = replace(pair, changes=(AnswerChange("docs.level", ("a",), ("a", "c")),), new_first="beta")
     removed = replace(pair, changes=(AnswerChange("docs.level", ("a", "c"), ("a",)),), new_first="beta")
-    assert describe_what_if(added, hand).startswith("With 'Label c' chosen on 'Text of docs.level?'")
+    assert (
+        describe_what_if(added, hand)
+        == "If you also chose 'Label c' for 'Text of docs.level?', Beta would rank first."
+    )
     assert (
         describe_what_if(removed, hand)
-        == "Without 'Label c' on 'Text of docs.level?', Beta would rank first."
+        == "If you left out 'Label c' from 'Text of docs.level?', Beta would rank first."
     )
 
 
@@ -741,10 +771,10 @@ def catalog_model() -> Model:
 
 def test_the_catalog_model_holds_every_framework_criterion_question_and_rating(catalog_model):
     assert {f.slug for f in catalog_model.frameworks} == {"django", "flask", "fastapi", "tornado", "pyramid"}
-    assert len(catalog_model.criteria) == 16
+    assert len(catalog_model.criteria) == 18
     django_admin = catalog_model.rating("django", "admin_ui")
-    assert (django_admin.score, django_admin.source) == (5, "profile")
-    assert django_admin.rationale
+    assert (django_admin.rating.score, django_admin.source) == (5, "profile")
+    assert django_admin.rating.rationale
     known = catalog_model.questions["team_experience.known"]
     assert [o.key for o in known.options] == [f.slug for f in catalog_model.frameworks]
     assert all(f.profile is not None for f in catalog_model.frameworks)
@@ -764,9 +794,9 @@ def test_the_team_experience_hooks_rate_from_the_answers(catalog_model):
 
 
 def test_the_catalog_model_round_trips_without_its_hooks(catalog_model):
-    data = catalog_model.to_json()
-    again = Model.from_json(json.loads(json.dumps(data)))
-    assert again.to_json() == data
+    data = model_to_json(catalog_model)
+    again = model_from_json(json.loads(json.dumps(data)))
+    assert model_to_json(again) == data
     answers = {"realtime.live": "core", "realtime.connections": "thousands", "admin_ui.need": "later"}
     assert score(again, answers).to_json() == score(catalog_model, answers).to_json()
 
@@ -789,12 +819,13 @@ def test_sentences_read_the_same_from_a_snapshot(catalog_model):
     result = score(
         catalog_model, {"realtime.live": "some", "admin_ui.need": "later", "api_first.consumers": "core"}
     )
-    stored = json.loads(json.dumps(result.to_json()))
-    snapshot_model = Model.from_json(json.loads(json.dumps(catalog_model.to_json())))
-    assert what_if_sentences(stored, snapshot_model) == [
+    snapshot = json.loads(
+        json.dumps({"schema": 2, "model": model_to_json(catalog_model), "result": result.to_json()})
+    )
+    assert what_if_sentences(snapshot) == [
         describe_what_if(entry, catalog_model) for entry in result.what_if[:WHAT_IF_SHOWN]
     ]
-    assert sensitivity_sentences(stored, snapshot_model) == [
+    assert sensitivity_sentences(snapshot) == [
         describe_sensitivity(entry, catalog_model) for entry in result.sensitivity
     ]
     assert result.what_if and result.sensitivity

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
+from ..scoring.model import UNRATED, RatingSource, StoredRating
+from ..scoring.ratings import UNRATED_SCORE
 from .files import PluginSource
-from .schema import CriterionDefinition, FrameworkProfile, Option, Question
-
-RatingSource = Literal["profile", "criterion", "hook", "unrated"]
-UNRATED_SCORE = 2.5
+from .schema import CriterionDefinition, FrameworkProfile, Golden, Option, Question, Rating
 
 NeedHook = Callable[[Mapping[str, Any]], float | None]
 FitHook = Callable[[FrameworkProfile, Mapping[str, Any]], Any]
@@ -70,6 +69,8 @@ class ResolvedRating:
     rationale: str
     evidence: tuple[str, ...]
     source: RatingSource
+    caveat: str = ""
+    when: tuple = ()  # the rating's ``when`` clauses (portal.scoring.model.When)
 
 
 @dataclass
@@ -120,16 +121,30 @@ class Catalog:
         """Category names in questionnaire order."""
         return list(dict.fromkeys(c.category for c in self.criteria.values()))
 
+    def stored_rating(self, slug: str, key: str) -> StoredRating:
+        """A framework's rating on a criterion before the answers apply: the profile's, else
+        the criterion file's default, else unrated (``when`` clauses and hooks need answers)."""
+        rating: Rating | None = self.frameworks[slug].profile.ratings.get(key)
+        if rating is not None:
+            return StoredRating(rating, "profile")
+        rating = self.criteria[key].definition.ratings.get(slug)
+        return UNRATED if rating is None else StoredRating(rating, "criterion")
+
     def rating(self, slug: str, key: str) -> ResolvedRating:
-        """The stored rating of a framework on a criterion (hooks need answers: see scoring)."""
-        framework, criterion = self.frameworks[slug], self.criteria[key]
-        rating = framework.profile.ratings.get(key)
-        source: RatingSource = "profile"
-        if rating is None:
-            rating, source = criterion.definition.ratings.get(slug), "criterion"
-        if rating is None:
+        """The general rating as the catalog pages show it (its ``when`` clauses aside)."""
+        stored = self.stored_rating(slug, key)
+        if stored.rating is None:
             return ResolvedRating(UNRATED_SCORE, "", (), "unrated")
-        return ResolvedRating(rating.score, rating.rationale, rating.evidence, source)
+        rating = stored.rating
+        return ResolvedRating(
+            rating.score, rating.rationale, rating.evidence, stored.source, rating.caveat, rating.when
+        )
+
+    def golden_cases(self) -> list[tuple[str, Golden]]:
+        """Every enabled plugin's golden cases, with the distribution that declares each."""
+        cases = [(f.source.distribution, g) for f in self.frameworks.values() for g in f.profile.golden]
+        cases += [(c.source.distribution, g) for c in self.criteria.values() for g in c.definition.golden]
+        return cases
 
 
 def _replace(criterion: Criterion, **changes: Any) -> Criterion:
@@ -140,4 +155,4 @@ def _as_asked(question: Question, frameworks: Mapping[str, Framework]) -> Questi
     if question.options_from != "frameworks":
         return question
     options = tuple(Option(key=f.slug, label=f.title, need=question.option_need) for f in frameworks.values())
-    return question.model_copy(update={"options": options})
+    return question.with_options(options)

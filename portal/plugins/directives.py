@@ -18,7 +18,7 @@ from .catalog import Catalog, Criterion, Framework
 from .files import PluginError, PluginSource, Problem, display_path, load_criterion, load_profile
 
 # View names of the catalogs and other words a slug must not shadow.
-RESERVED = frozenset({"compare", "new", "search", "index", "static"})
+RESERVED = frozenset({"compare", "new", "search", "index", "static", "portal"})
 
 
 def add_framework(config, spec: str) -> None:

@@ -1,133 +1,42 @@
 """The shapes of plugin files: ``profile.toml`` and ``criterion.toml``.
 
-Pydantic checks each field's type and range and forbids unknown fields (a typo
-must not pass silently); scalars are strict, so TOML's ``"5"`` is not a score.
-Checks that span several fields (question keys, skip-logic conditions) live in
-:func:`cross_check`, which reports each problem with the path of its field.
+The types themselves live in :mod:`portal.scoring.model`, one set shared by
+the files' validation and the scoring. Checks that span several fields
+(question keys, skip-logic conditions, needs and factors) live in
+:func:`cross_check`, which reports each problem with the path of its field;
+checks that need the whole catalog (``when`` clauses naming other criteria's
+questions, golden cases) run in ``portal.plugins.check``.
 """
 
 from __future__ import annotations
 
-import math
-from types import MappingProxyType
-from typing import Annotated, Literal
+from ..scoring.model import (
+    QUESTION_KINDS,
+    Condition,
+    CriterionDefinition,
+    FrameworkProfile,
+    Golden,
+    NextStep,
+    Option,
+    Question,
+    Rating,
+    When,
+)
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
-
-SLUG_PATTERN = r"^[a-z][a-z0-9_]*$"
-OPTION_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-KIND_PATTERN = r"^[a-z][a-z0-9-]*$"
-
-Slug = Annotated[str, Strict(), Field(pattern=SLUG_PATTERN, max_length=40)]
-OptionKey = Annotated[str, Strict(), Field(pattern=OPTION_PATTERN, max_length=40)]
-Line = Annotated[str, Strict(), Field(min_length=1, max_length=200)]
-Paragraph = Annotated[str, Strict(), Field(min_length=1, max_length=4000)]
-OptionalText = Annotated[str, Strict(), Field(max_length=4000)]
-Url = Annotated[str, Strict(), Field(pattern=r"^https?://\S+$", max_length=500)]
-Score = Annotated[float, Strict(), Field(ge=0, le=5, allow_inf_nan=False)]
-Need = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
-Flag = Annotated[bool, Strict()]
-
-QUESTION_KINDS = ("single", "multi", "boolean", "scale")
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Rating(_Frozen):
-    """How well one framework fits one criterion, on that criterion's rubric."""
-
-    score: Score
-    rationale: Paragraph
-    evidence: tuple[Url, ...] = ()
-
-
-def _freeze_mapping(model: BaseModel, name: str) -> None:
-    # Frozen models still hold mutable dicts; a read-only view keeps the
-    # registry immutable after start-up.
-    object.__setattr__(model, name, MappingProxyType(dict(getattr(model, name))))
-
-
-class FrameworkProfile(_Frozen):
-    """A framework plugin's ``profile.toml``."""
-
-    slug: Slug
-    title: Line
-    kind: Annotated[str, Strict(), Field(pattern=KIND_PATTERN, max_length=40)]
-    homepage: Url
-    summary: Paragraph
-    best_fit: tuple[Line, ...] = Field(min_length=1)
-    strengths: tuple[Line, ...] = Field(min_length=1)
-    use_cases: tuple[Line, ...] = Field(min_length=1)
-    next_steps: tuple[Line, ...] = ()
-    ratings: dict[Slug, Rating] = {}
-
-    @model_validator(mode="after")
-    def _freeze(self) -> FrameworkProfile:
-        _freeze_mapping(self, "ratings")
-        return self
-
-
-class Option(_Frozen):
-    key: OptionKey
-    label: Line
-    need: Need
-    must: Flag = False
-    help: OptionalText = ""
-
-
-class Condition(_Frozen):
-    """Skip logic: show a question only when an earlier one got one of these answers."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    question: Annotated[str, Strict(), Field(min_length=1, max_length=90)]
-    # Written ``in`` in TOML; ``allowed`` in Python, as scoring's own conditions.
-    allowed: tuple[OptionKey, ...] = Field(alias="in", min_length=1)
-
-
-class Question(_Frozen):
-    key: Annotated[str, Strict(), Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")]
-    text: Annotated[str, Strict(), Field(min_length=1, max_length=500)]
-    help: OptionalText = ""
-    kind: Literal["single", "multi", "boolean", "scale"]
-    required: Flag = False
-    allow_unsure: Flag = False
-    condition: Condition | None = None
-    options: tuple[Option, ...] = ()
-    options_from: Literal["frameworks"] | None = None
-    option_need: Need = 0.0
-
-
-class CriterionDefinition(_Frozen):
-    """A criterion plugin's ``criterion.toml``."""
-
-    key: Slug
-    title: Line
-    category: Line
-    order: Annotated[int, Strict(), Field(ge=0, le=10_000)] = 100
-    description: Paragraph
-    rubric: Paragraph
-    default_weight: Annotated[float, Strict(), Field(ge=0, le=100)] = 1.0
-    rated_by: Literal["profiles", "hook"] = "profiles"
-    questions: tuple[Question, ...] = Field(min_length=1)
-    ratings: dict[Slug, Rating] = {}
-
-    @field_validator("default_weight")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number")
-        return value
-
-    @model_validator(mode="after")
-    def _freeze(self) -> CriterionDefinition:
-        _freeze_mapping(self, "ratings")
-        return self
-
-    def question(self, key: str) -> Question | None:
-        return next((q for q in self.questions if q.key == key), None)
+__all__ = [
+    "QUESTION_KINDS",
+    "Condition",
+    "CriterionDefinition",
+    "FrameworkProfile",
+    "Golden",
+    "NextStep",
+    "Option",
+    "Question",
+    "Rating",
+    "When",
+    "cross_check",
+    "meaning_changes",
+]
 
 
 def cross_check(criterion: CriterionDefinition) -> list[tuple[str, str]]:
@@ -148,6 +57,30 @@ def cross_check(criterion: CriterionDefinition) -> list[tuple[str, str]]:
     return problems
 
 
+def is_follow_up(question: Question, criterion: CriterionDefinition) -> bool:
+    """A follow-up refines an earlier question of its own criterion (DESIGN 5)."""
+    condition = question.condition
+    return condition is not None and criterion.question(condition.question) is not None
+
+
+def meaning_changes(criterion: CriterionDefinition) -> list[tuple[str, str]]:
+    """Where a file written for the first model's rule (the largest need wins) now means something else."""
+    changes = []
+    for i, question in enumerate(criterion.questions):
+        if not is_follow_up(question, criterion):
+            continue
+        for j, option in enumerate(question.options):
+            if option.need is not None and option.factor is None:
+                changes.append(
+                    (
+                        f"questions[{i}].options[{j}].need",
+                        f"a follow-up refines its parent's need: need {option.need:g} now counts as "
+                        f"factor {option.factor_value:g}; write factor = ... to say what you mean",
+                    )
+                )
+    return changes
+
+
 def _check_options(question: Question, where: str) -> list[tuple[str, str]]:
     if question.options_from is not None:
         if question.options:
@@ -161,6 +94,15 @@ def _check_options(question: Question, where: str) -> list[tuple[str, str]]:
         if option.key in seen:
             problems.append((f"{where}.options[{j}].key", f"duplicate option key {option.key!r}"))
         seen.add(option.key)
+        if option.need is not None and option.factor is not None:
+            problems.append((f"{where}.options[{j}]", "give need or factor, not both"))
+        elif question.condition is None and option.need is None:
+            problems.append(
+                (
+                    f"{where}.options[{j}].need",
+                    "required: a question without a condition gives its criterion a need",
+                )
+            )
     if question.kind == "boolean" and len(question.options) != 2:
         problems.append((f"{where}.options", "a boolean question has exactly two options"))
     if question.allow_unsure and "unsure" in seen:

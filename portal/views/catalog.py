@@ -25,7 +25,19 @@ def rating_json(rating) -> dict:
         "rationale": rating.rationale,
         "evidence": list(rating.evidence),
         "source": rating.source,
+        "caveat": rating.caveat,
+        "when": [clause.model_dump(by_alias=True) for clause in rating.when],
     }
+
+
+def question_texts(catalog) -> dict[str, str]:
+    """Question key → text, for ``when`` clauses and next steps that name a question."""
+    return {q.key: q.text for c in catalog.criteria.values() for q in c.questions}
+
+
+def next_step_json(step) -> str | dict:
+    """A plain next step, or one shown only when a question got one of some answers."""
+    return step if isinstance(step, str) else step.model_dump(by_alias=True)
 
 
 @page_view("frameworks.jinja2", context=FrameworkCatalog, permission=Permissions.VIEW)
@@ -58,7 +70,8 @@ def framework_detail(context, request):
         "best_fit": list(profile.best_fit),
         "strengths": list(profile.strengths),
         "use_cases": list(profile.use_cases),
-        "next_steps": list(profile.next_steps),
+        "next_steps": [next_step_json(step) for step in profile.next_steps],
+        "question_texts": question_texts(request.catalog),
         "distribution": framework.source.distribution,
         "version": framework.version,
         "url": framework_url(request, profile.slug),
@@ -126,13 +139,21 @@ def question_json(question) -> dict:
         "kind": question.kind,
         "required": question.required,
         "allow_unsure": question.allow_unsure,
+        "ordered": question.ordered,
         "condition": (
             {"question": question.condition.question, "in": list(question.condition.allowed)}
             if question.condition
             else None
         ),
         "options": [
-            {"key": o.key, "label": o.label, "need": o.need, "must": o.must, "help": o.help}
+            {
+                "key": o.key,
+                "label": o.label,
+                "need": o.need,
+                "factor": o.factor,
+                "must": o.must,
+                "help": o.help,
+            }
             for o in question.options
         ],
     }
@@ -156,6 +177,7 @@ def criterion_detail(context, request):
         "version": criterion.version,
         "url": criterion_url(request, definition.key),
         "questions": [question_json(q) for q in criterion.questions],
+        "question_texts": question_texts(catalog),
         "ratings": {
             slug: {
                 **(rating_json(catalog.rating(slug, definition.key)) if by_profiles else _by_hook()),

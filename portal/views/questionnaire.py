@@ -67,7 +67,11 @@ def page_data(request, assessment, number: int, answers: dict[str, Any], errors:
         "assessment": state_json(request, assessment),
         "pages": questionnaire.pages,
         "page": page,
-        "questions": [q for q in page.questions if q.key in shown] if page else [],
+        "questions": [
+            offered
+            for q in (page.questions if page else ())
+            if q.key in shown and (offered := questionnaire.offered(q, answers)).options
+        ],
         "answers": answers,
         "errors": errors,
         "progress": {"answered": answered, "visible": visible},
