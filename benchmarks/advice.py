@@ -13,9 +13,8 @@ Prints, for the bundled catalog (every installed plugin, default weights):
     .venv/bin/python benchmarks/advice.py [--golden FILE ...] [--random 1000] [--seed 7]
 
 Without ``--golden`` the golden cases are those the enabled plugins declare. The script
-speaks only the scoring API every version of the portal has (``model_from_catalog``,
-``score``, ``shown_keys``), so the same file measured the first model too
-(docs/advice.md).
+speaks the scoring API both models have (``model_from_catalog``, ``score``,
+``shown_keys``), so the same file measured the first model too (docs/advice.md).
 """
 
 from __future__ import annotations
@@ -50,10 +49,12 @@ def golden_cases(files: list[Path], catalog) -> list[dict[str, Any]]:
         for path in files:
             cases += tomllib.loads(path.read_text())["golden"]
         return cases
-    declared = getattr(catalog, "golden", None)
+    declared = getattr(catalog, "golden_cases", None)
     if declared is None:
         sys.exit("this portal's plugins declare no golden cases: pass --golden FILE")
-    return [case.as_dict() if hasattr(case, "as_dict") else dict(case) for case in declared]
+    return [
+        {**case.model_dump(exclude={"answers"}), "answers": case.plain_answers()} for _, case in declared()
+    ]
 
 
 def result_of(model, answers: dict[str, Any]) -> dict[str, Any]:
@@ -108,9 +109,12 @@ def golden_report(model, cases: list[dict[str, Any]]) -> dict[str, Any]:
             if moved is None:
                 continue
             moves += 1
-            after = scores(result_of(model, {**case["answers"], key: moved}))
+            changed = {**case["answers"], key: moved}
+            after = scores(result_of(model, changed))
             if all(abs(after.get(f, -1) - s) < 0.05 for f, s in base.items()):
-                unchanged.append((case["name"], key, answer, moved))
+                unchanged.append(
+                    (case["name"], key, answer, moved, why_unchanged(model, case["answers"], changed, key))
+                )
     return {
         "rows": rows,
         "by_level": by_level,
@@ -119,6 +123,20 @@ def golden_report(model, cases: list[dict[str, Any]]) -> dict[str, Any]:
         "unchanged": unchanged,
         "moves": moves,
     }
+
+
+def why_unchanged(model, before: dict[str, Any], after: dict[str, Any], key: str) -> str:
+    """Why a move changed no score, in the first model's terms or this one's."""
+    evaluate = getattr(scoring, "evaluate", None)
+    if evaluate is None:
+        return ""
+    k = next(i for i, c in enumerate(model.criteria) if any(q.key == key for q in c.questions))
+    old, new = evaluate(model, before).states[k], evaluate(model, after).states[k]
+    if old.need == new.need:
+        return "its criterion's need stays the same (already at the cap of 1, or decided by a hook)"
+    if len(set(new.ratings.scores)) == 1:
+        return "every framework rates the same on its criterion"
+    return "its criterion's weight is 0"
 
 
 def random_answers(model, rng: random.Random) -> dict[str, Any]:
@@ -191,8 +209,8 @@ def main() -> int:
     print(
         f"Answer moves that change no score: {len(unchanged)} of {moves} ({len(unchanged) / max(moves, 1):.1%})"
     )
-    for name, key, answer, moved in unchanged:
-        print(f"  {name[:50]}: {key} {answer} -> {moved}")
+    for name, key, answer, moved, why in unchanged:
+        print(f"  {name[:50]}: {key} {answer} -> {moved}" + (f": {why}" if why else ""))
     rng = random.Random(args.seed)
     winners = Counter(first_of(result_of(model, random_answers(model, rng))) for _ in range(args.random))
     print(f"Winners over {args.random} random questionnaires (seed {args.seed}):")

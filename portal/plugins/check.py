@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pyramid.config import Configurator
 from pyramid.exceptions import ConfigurationConflictError
 
+from ..scoring import PRIORITIES, model_from_catalog, score
 from .catalog import Catalog
 from .discovery import GROUPS, SETTINGS, Installed, enabled, installed
 from .files import Kind, PluginError, PortalConfigError, Problem, SettingsError, display_path
+from .schema import meaning_changes
 from .weights import SETTING as WEIGHTS_SETTING
 from .weights import parse_weights
 
@@ -76,6 +78,9 @@ def check(settings: dict, origin: str) -> Report:
         problems.append(Problem("", "", "conflict", " ".join(str(error).split())))
     catalog = config.registry.portal_catalog
     problems.extend(_warnings(catalog, chosen))
+    problems.extend(_answer_references(catalog))
+    if not any(p.level == "error" for p in problems):
+        problems.extend(_golden(catalog, chosen, settings, origin))
     return Report(found, chosen, problems, catalog)
 
 
@@ -129,3 +134,110 @@ def _warnings(catalog: Catalog, chosen: dict[Kind, set[str]]) -> list[Problem]:
             if "TODO" in rating.rationale:
                 warn(framework.source.distribution, file, f"ratings.{key}.rationale", "still says TODO")
     return warnings
+
+
+def _answer_references(catalog: Catalog) -> list[Problem]:
+    """``when`` clauses and next steps must name a question and options that exist."""
+    questions = {q.key: q for c in catalog.criteria.values() for q in c.questions}
+    problems: list[Problem] = []
+
+    def refer(dist, file, field, question, allowed):
+        target = questions.get(question)
+        if target is None:
+            problems.append(
+                Problem(dist, display_path(file), field, f"no installed criterion asks {question!r}")
+            )
+            return
+        known = set(target.choices)
+        for key in allowed:
+            if key not in known:
+                problems.append(
+                    Problem(
+                        dist, display_path(file), f"{field}.in", f"{key!r} is not an answer of {question!r}"
+                    )
+                )
+
+    def ratings_of(dist, file, ratings):
+        for key, rating in ratings.items():
+            for n, clause in enumerate(rating.when):
+                refer(dist, file, f"ratings.{key}.when[{n}].question", clause.question, clause.allowed)
+
+    for framework in catalog.frameworks.values():
+        dist = framework.source.distribution
+        ratings_of(dist, framework.file, framework.profile.ratings)
+        for n, step in enumerate(framework.profile.next_steps):
+            if not isinstance(step, str):
+                refer(dist, framework.file, f"next_steps[{n}].question", step.question, step.allowed)
+    for criterion in catalog.criteria.values():
+        dist = criterion.source.distribution
+        ratings_of(dist, criterion.file, criterion.definition.ratings)
+        for field, message in meaning_changes(criterion.definition):
+            problems.append(Problem(dist, display_path(criterion.file), field, message, level="warning"))
+    return problems
+
+
+def _golden(catalog: Catalog, chosen: dict[Kind, set[str]], settings: dict, origin: str) -> list[Problem]:
+    """Every enabled plugin's golden cases must hold on the enabled catalog (DESIGN 5).
+
+    With the bundled default weights a case that fails is an error; with the
+    administrator's own weights (``portal.weights``) it is a warning, since such
+    weights may change the advice on purpose.
+    """
+    frameworks, criteria = chosen["framework"], chosen["criterion"]
+    defaults = {k: c.definition.default_weight for k, c in catalog.criteria.items()}
+    try:
+        custom = parse_weights(settings.get(WEIGHTS_SETTING), criteria, origin)
+    except PortalConfigError:
+        custom = {}
+    runs = [("the default weights", defaults, "error")]
+    if any(defaults.get(k) != w for k, w in custom.items()):
+        runs.append(("your portal.weights", {**defaults, **custom}, "warning"))
+    problems: list[Problem] = []
+    questions = {q.key: q for c in catalog.criteria.values() for q in c.questions}
+    enabled_questions = {q.key for c in catalog.criteria.values() if c.key in criteria for q in c.questions}
+    cases = []
+    for origin_dist, file, case in _declared_cases(catalog, frameworks, criteria):
+        field = f"golden[{case.name!r}]"
+        unknown = [k for k in case.answers if k not in questions and k != PRIORITIES]
+        if unknown:
+            problems.append(
+                Problem(origin_dist, file, f"{field}.answers", f"no installed criterion asks {unknown[0]!r}")
+            )
+            continue
+        skipped = [k for k in case.answers if k in questions and k not in enabled_questions]
+        named = [s for s in (case.first, case.second) if s and s not in frameworks]
+        if skipped or named:
+            why = f"{skipped[0]!r} is not enabled" if skipped else f"framework {named[0]!r} is not enabled"
+            problems.append(Problem(origin_dist, file, field, f"skipped: {why}", level="warning"))
+            continue
+        cases.append((origin_dist, file, field, case))
+    for label, weights, level in runs:
+        model = model_from_catalog(catalog, frameworks, criteria, weights)
+        for origin_dist, file, field, case in cases:
+            result = score(model, case.plain_answers())
+            ranking = [e.framework for e in result.ranking]
+            if ranking and ranking[0] in (case.first, case.second):
+                continue
+            expected = case.first + (f" (or {case.second})" if case.second else "")
+            actual = ", ".join(f"{e.framework} {e.score:.1f}" for e in result.ranking[:3]) or "nothing ranked"
+            problems.append(
+                Problem(
+                    origin_dist,
+                    file,
+                    field,
+                    f"no longer holds with {label}: expected {expected} first, got {actual}",
+                    level=level,
+                )
+            )
+    return problems
+
+
+def _declared_cases(catalog: Catalog, frameworks, criteria):
+    for framework in catalog.frameworks.values():
+        if framework.slug in frameworks:
+            for case in framework.profile.golden:
+                yield framework.source.distribution, display_path(framework.file), case
+    for criterion in catalog.criteria.values():
+        if criterion.key in criteria:
+            for case in criterion.definition.golden:
+                yield criterion.source.distribution, display_path(criterion.file), case

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .confidence import Confidence, confidence
-from .explain import Ranked, ranking
+from .explain import Ranked, explain
 from .model import PRIORITIES, PRIORITIES_MAX, UNSURE, UNSURE_LABEL, Model, model_from_catalog
 from .needs import HookError, shown_keys
 from .ranking import Evaluation, evaluate
@@ -77,7 +77,7 @@ def score(model: Model, answers: Mapping[str, Any]) -> Result:
     """Rank and explain: the whole of DESIGN 5 for one set of answers."""
     evaluation = evaluate(model, answers)
     return Result(
-        ranking=ranking(evaluation),
+        ranking=explain(evaluation),
         confidence=confidence(evaluation),
         sensitivity=weight_sensitivity(evaluation),
         what_if=what_if(evaluation),

@@ -1,8 +1,10 @@
 """Confidence in the recommendation: high, medium or low, with the reason in words (DESIGN 5).
 
 High needs all of:
-- a clear lead: the winner ahead of the runner-up by ``HIGH_MARGIN`` points or more
-  (or the only framework meeting every must-have);
+- a clear lead: the winner ahead of the runner-up by ``HIGH_MARGIN`` points or more,
+  and by ``ROBUST_MARGIN`` even without the one criterion that adds most to the lead
+  (a lead that rests on one answer is not a clear one), or the only framework meeting
+  every must-have;
 - the winner at or above the must threshold on every must-have;
 - the winner strong (``STRONG`` or more) on each of the client's priorities;
 - little resting on guesswork: at most ``MEDIUM_UNRATED_SHARE`` of the weight on
@@ -25,6 +27,8 @@ LEVELS: tuple[Level, ...] = ("low", "medium", "high")
 
 HIGH_MARGIN = 8.0  # score points
 MEDIUM_MARGIN = 3.0
+# A high lead must stay this clear without its largest single part.
+ROBUST_MARGIN = 8.0
 STRONG = 4.0  # a rating that makes a framework strong on a priority
 MEDIUM_UNRATED_SHARE = 0.10
 LOW_UNRATED_SHARE = 0.25
@@ -55,6 +59,7 @@ def confidence(evaluation: Evaluation) -> Confidence:
 
 
 def _margin(evaluation: Evaluation) -> tuple[Level, str]:
+    """A clear lead, and one that does not rest on a single criterion."""
     model, winner = evaluation.model, evaluation.order[0]
     first = model.frameworks[winner].title
     if len(evaluation.order) == 1:
@@ -64,11 +69,28 @@ def _margin(evaluation: Evaluation) -> tuple[Level, str]:
     if evaluation.unmet_counts[runner_up] and not evaluation.unmet_counts[winner]:
         return "high", f"Only {first} meets every must-have."
     margin = evaluation.score_of(winner) - evaluation.score_of(runner_up)
-    if margin >= HIGH_MARGIN:
-        return "high", f"{first} leads {second} by {margin:.1f} points."
-    if margin >= MEDIUM_MARGIN:
+    if margin < MEDIUM_MARGIN:
+        return "low", f"{first} and {second} are close ({margin:.1f} points apart): weigh both."
+    if margin < HIGH_MARGIN:
         return "medium", f"{first} leads {second} by {margin:.1f} points: a clear but not a wide lead."
-    return "low", f"{first} and {second} are close ({margin:.1f} points apart): weigh both."
+    largest, k = _largest_part(evaluation, winner, runner_up)
+    if margin - largest < ROBUST_MARGIN:
+        title = model.criteria[k].title
+        return "medium", (
+            f"{first} leads {second} by {margin:.1f} points, but {largest:.1f} of them come from "
+            f"{title[0].lower() + title[1:]} alone: on the rest the two are close."
+        )
+    return "high", f"{first} leads {second} by {margin:.1f} points."
+
+
+def _largest_part(evaluation: Evaluation, a: int, b: int) -> tuple[float, int]:
+    """The criterion that adds most to ``a``'s lead over ``b``, and how many score points it adds."""
+    parts = [
+        (20 * e * (state.ratings.scores[a] - state.ratings.scores[b]) / evaluation.denominator, k)
+        for k, (e, state) in enumerate(zip(evaluation.effective, evaluation.states, strict=True))
+        if e > 0
+    ]
+    return max(parts)
 
 
 def _must_haves(evaluation: Evaluation) -> tuple[Level, str]:

@@ -92,7 +92,7 @@ def _r(value: float) -> float:
     return round(value, 3)
 
 
-def ranking(evaluation: Evaluation) -> tuple[Ranked, ...]:
+def explain(evaluation: Evaluation) -> tuple[Ranked, ...]:
     model, winner = evaluation.model, evaluation.winner
     table = _Table(evaluation)
     ranked = []

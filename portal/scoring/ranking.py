@@ -33,6 +33,8 @@ from .needs import Chosen, chosen, hook_answers, hook_need, need_of, unsure_keys
 from .ratings import Ratings, fails_must, ratings_for
 
 PRIORITY_FACTOR = 3.0
+# How much of a group counts beyond its strongest member (0: only as much as that one).
+GROUP_SPILL = 0.25
 # Scores closer than this (in score points) are equal: the tie is broken by
 # slug. Incremental re-scoring adds the same terms in another order than a
 # full one, and float rounding must not decide a tie differently.
@@ -154,12 +156,17 @@ def weighed_needs(model: Model, states: Sequence[CriterionState], priorities: fr
 def group_rule(
     model: Model, weighed: Sequence[float], priorities: frozenset[int], members: Sequence[int]
 ) -> dict[int, float]:
-    """Effective weights of one group's members: ``x · max(x) / Σ x``; priorities keep their ``x``."""
+    """Effective weights of one group's members; priorities keep their ``x``.
+
+    The members together count as the one that matters most plus ``GROUP_SPILL`` of the
+    rest: each ``x`` is scaled by ``(max + s·(Σ − max)) / Σ``.
+    """
     pooled = [k for k in members if k not in priorities and weighed[k] > 0]
     effective = {k: weighed[k] for k in members}
     if len(pooled) > 1:
         total = sum(weighed[k] for k in pooled)
-        scale = max(weighed[k] for k in pooled) / total
+        largest = max(weighed[k] for k in pooled)
+        scale = (largest + GROUP_SPILL * (total - largest)) / total
         for k in pooled:
             effective[k] = weighed[k] * scale
     return effective

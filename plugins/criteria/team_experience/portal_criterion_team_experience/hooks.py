@@ -13,15 +13,18 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 KNOWN = "team_experience.known"
+EXPERT = "team_experience.expert"
 FOLLOW = "team_experience.follow"
 
-KNOWN_SCORE = 5.0  # rubric 5: someone on the team has built something real with it
-UNKNOWN_SCORE = 0.0  # rubric 0: nobody on the team has
+# The rubric's grades: knows it well, has used it, new to it.
+EXPERT_SCORE = 5.0
+KNOWN_SCORE = 3.0
+UNKNOWN_SCORE = 0.0
 
 
-def known_slugs(answers: Mapping[str, Any]) -> frozenset[str] | None:
-    """The framework slugs the team has built with; None when the question is unanswered."""
-    value = answers.get(KNOWN)
+def slugs(answers: Mapping[str, Any], key: str) -> frozenset[str] | None:
+    """The framework slugs an answer names; None when the question is unanswered."""
+    value = answers.get(key)
     if value is None:
         return None
     if isinstance(value, str):  # tolerate a single slug given as a plain string
@@ -29,6 +32,14 @@ def known_slugs(answers: Mapping[str, Any]) -> frozenset[str] | None:
     if isinstance(value, Iterable):
         return frozenset(slug for slug in value if isinstance(slug, str))
     return frozenset()
+
+
+def known_slugs(answers: Mapping[str, Any]) -> frozenset[str] | None:
+    """Every framework the team has built with (known well or used); None when neither is answered."""
+    known, expert = slugs(answers, KNOWN), slugs(answers, EXPERT)
+    if known is None and expert is None:
+        return None
+    return (known or frozenset()) | (expert or frozenset())
 
 
 def need(answers: Mapping[str, Any]) -> float | None:
@@ -42,12 +53,28 @@ def need(answers: Mapping[str, Any]) -> float | None:
     return None
 
 
-def fit(framework, answers: Mapping[str, Any]) -> float | None:
-    """5 for a framework the team has built something real with, 0 for the others.
+def fit(framework, answers: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Graded from the answers, with the sentence a client reads.
 
-    None (no opinion) when the known-frameworks question is unanswered.
+    None (no opinion) when neither experience question is answered.
     """
     known = known_slugs(answers)
     if known is None:
         return None
-    return KNOWN_SCORE if framework.slug in known else UNKNOWN_SCORE
+    title = framework.title
+    if framework.slug in (slugs(answers, EXPERT) or ()):
+        return {
+            "score": EXPERT_SCORE,
+            "rationale": f"Your team knows {title} well: it has shipped several projects with it or has an expert.",
+        }
+    if framework.slug in known:
+        return {
+            "score": KNOWN_SCORE,
+            "rationale": f"Your team has shipped a project with {title}, so its basics are familiar.",
+            "caveat": f"Used once is not known well: plan a review of {title}'s deployment and upgrade path.",
+        }
+    return {
+        "score": UNKNOWN_SCORE,
+        "rationale": f"Nobody on your team has built a real project with {title} yet.",
+        "caveat": f"Budget time for the team to learn {title} before the first release.",
+    }

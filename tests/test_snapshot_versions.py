@@ -1,0 +1,73 @@
+"""Completed revisions keep their snapshots: one stored by the first scoring model reads as it did.
+
+``tests/fixtures/revision_v1`` holds a revision made by the code of the first model
+(snapshot version 1) with its page, JSON result and Markdown report as they were
+served then. Stored with today's code, it must read exactly the same, byte for byte;
+re-scoring it under today's model is a new revision (version 2) that the compare
+page sets against it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from pyramid.scripting import prepare
+
+from portal.models import Assessment, Revision
+from portal.testing import JSON, app_settings, build_app
+
+from .conftest import alembic_upgrade
+
+FIXTURE = Path(__file__).parent / "fixtures" / "revision_v1"
+PUBLIC_ID = "v1-fixture-0123456789abcdefABCDEF"
+REVISION = f"/assessments/{PUBLIC_ID}/revisions/1"
+
+
+@pytest.fixture
+def stored(database_url, make_app):
+    alembic_upgrade(database_url)
+    snapshot = json.loads((FIXTURE / "snapshot.json").read_text(encoding="utf-8"))
+    app = build_app(app_settings(database_url))
+    with prepare(registry=app.registry) as env:
+        request = env["request"]
+        with request.tm:
+            assessment = Assessment(
+                public_id=PUBLIC_ID, title="Live trading dashboard <v1>", status="complete"
+            )
+            assessment.revisions.append(
+                Revision(number=1, snapshot=snapshot, created=datetime(2026, 12, 3, 8, 0))
+            )
+            request.dbsession.add(assessment)
+    return make_app(sqlalchemy__url=database_url)
+
+
+def main_of(html: str) -> str:
+    return re.search(r"<main id=\"main\">.*?</main>", html, re.S).group(0)
+
+
+def test_a_version_1_revision_reads_exactly_as_it_did(stored):
+    assert "schema" not in json.loads((FIXTURE / "snapshot.json").read_text())  # version 1 has none
+    page = stored.get(REVISION)
+    assert main_of(page.text) == (FIXTURE / "page-main.html").read_text(encoding="utf-8")
+    result = stored.get(REVISION, headers=JSON)
+    assert result.text == (FIXTURE / "result.json").read_text(encoding="utf-8")
+    report = stored.get(REVISION + "/report.md")
+    assert report.text == (FIXTURE / "report.md").read_text(encoding="utf-8")
+
+
+def test_rescoring_a_version_1_revision_makes_a_version_2_one_the_compare_page_sets_against_it(stored):
+    rescored = stored.post_json(f"/assessments/{PUBLIC_ID}/rescore", {}, headers=JSON, status=201)
+    assert rescored.json["revision"] == 2
+    assert "priorities" in rescored.json  # a version 2 result
+    # The same answers of a 20,000-connection trading dashboard: the first model said Django.
+    assert rescored.json["ranking"][0]["framework"] != "django"
+    compare = stored.get(f"/assessments/{PUBLIC_ID}/revisions/2/compare?with=1", headers=JSON).json
+    ranks = {f["framework"]: f["rank"] for f in compare["frameworks"]}
+    assert ranks["django"][0] == 1 and ranks["django"][1] != 1
+    assert compare["criteria_added"] == ["content_structure", "ecosystem"]
+    # The old revision still reads as before.
+    assert stored.get(REVISION + "/report.md").text == (FIXTURE / "report.md").read_text(encoding="utf-8")
