@@ -36,6 +36,7 @@ PLUGIN_GROUPS = {
     "broken_import": ["broken_import"],
     "conflict": ["twin_a", "twin_b"],
     "misnamed": ["misnamed"],
+    "golden": ["golden_cases"],
 }
 
 

@@ -37,6 +37,53 @@ def test_check_is_clean_with_good_plugins(tmp_path, plugin_pythonpath):
     assert ": 0 errors, 0 warnings" in result.stderr
 
 
+def test_check_warns_where_a_plugin_written_for_the_first_model_means_something_else(
+    tmp_path, plugin_pythonpath
+):
+    # The taste fixture gives its follow-up options a need, as before factors existed.
+    env = plugin_pythonpath("good", "golden")
+    ini = write_ini(tmp_path, frameworks="quokka wombat", criteria="taste")
+    result = run(env, "check", ini=ini)
+    lines = [line for line in result.stdout.splitlines() if "questions[1]" in line]
+    assert len(lines) == 2
+    assert lines[0].startswith("warning: fixture-criterion-taste: ")
+    assert lines[0].endswith(
+        "criterion.toml: questions[1].options[0].need: a follow-up refines its parent's need: "
+        "need 0.5 now counts as factor 1; write factor = ... to say what you mean"
+    )
+
+
+def test_check_runs_golden_cases_and_names_the_one_that_fails(tmp_path, plugin_pythonpath):
+    env = plugin_pythonpath("good", "golden")
+    ini = write_ini(tmp_path, frameworks="quokka wombat", criteria="taste hosting")
+    result = run(env, "check", ini=ini)
+    assert result.returncode == 1
+    errors = [line for line in result.stdout.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+    assert errors[0].startswith("error: fixture-criterion-taste: ")
+    assert errors[0].endswith(
+        "criterion.toml: golden['wombat wanted']: no longer holds with the default weights: "
+        "expected wombat first, got quokka 100.0, wombat 20.0"
+    )
+    skipped = [line for line in result.stdout.splitlines() if "needs another criterion" in line]
+    assert skipped == [skipped[0]] and skipped[0].startswith("warning:")
+    assert skipped[0].endswith("skipped: 'latency.sensitivity' is not enabled")
+
+
+def test_golden_cases_failing_only_with_an_administrators_weights_are_warnings(tmp_path, plugin_pythonpath):
+    env = plugin_pythonpath("good", "golden")
+    # Without the failing case's criterion enabled, what is left holds on default weights ...
+    ini = write_ini(tmp_path, frameworks="quokka wombat", criteria="taste latency", weights="taste = 0")
+    result = run(env, "check", ini=ini)
+    lines = result.stdout.splitlines()
+    assert any(
+        line.startswith("warning: fixture-criterion-taste: ")
+        and "golden['tasteful shop']: no longer holds with your portal.weights: expected quokka first" in line
+        for line in lines
+    ), result.stdout
+    assert not any("golden['tasteful shop']" in line and line.startswith("error") for line in lines)
+
+
 def test_check_reports_a_broken_plugin_with_exit_1(tmp_path, plugin_pythonpath):
     result = run(plugin_pythonpath("good", "broken_field", "broken_toml"), "check", ini=write_ini(tmp_path))
     assert result.returncode == 1

@@ -78,7 +78,7 @@ def check(settings: dict, origin: str) -> Report:
         problems.append(Problem("", "", "conflict", " ".join(str(error).split())))
     catalog = config.registry.portal_catalog
     problems.extend(_warnings(catalog, chosen))
-    problems.extend(_answer_references(catalog))
+    problems.extend(_answer_references(catalog, chosen))
     if not any(p.level == "error" for p in problems):
         problems.extend(_golden(catalog, chosen, settings, origin))
     return Report(found, chosen, problems, catalog)
@@ -136,7 +136,7 @@ def _warnings(catalog: Catalog, chosen: dict[Kind, set[str]]) -> list[Problem]:
     return warnings
 
 
-def _answer_references(catalog: Catalog) -> list[Problem]:
+def _answer_references(catalog: Catalog, chosen: dict[Kind, set[str]]) -> list[Problem]:
     """``when`` clauses and next steps must name a question and options that exist."""
     questions = {q.key: q for c in catalog.criteria.values() for q in c.questions}
     problems: list[Problem] = []
@@ -171,6 +171,8 @@ def _answer_references(catalog: Catalog) -> list[Problem]:
     for criterion in catalog.criteria.values():
         dist = criterion.source.distribution
         ratings_of(dist, criterion.file, criterion.definition.ratings)
+        if criterion.key not in chosen["criterion"]:
+            continue
         for field, message in meaning_changes(criterion.definition):
             problems.append(Problem(dist, display_path(criterion.file), field, message, level="warning"))
     return problems

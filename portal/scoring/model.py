@@ -396,7 +396,7 @@ def priorities_question(criteria: Iterable[Any]) -> Question | None:
     return Question(
         key=PRIORITIES,
         text=f"Which of these matter most for your product? Choose up to {PRIORITIES_MAX}.",
-        help="A priority counts three times as much as the rest, and the result leads with it. "
+        help="A priority counts four times as much as the rest, and the result leads with it. "
         "Only topics your answers give some importance are offered.",
         kind="multi",
         ordered=False,

@@ -32,9 +32,9 @@ from .model import PRIORITIES, PRIORITIES_MAX, UNSURE, Model
 from .needs import Chosen, chosen, hook_answers, hook_need, need_of, unsure_keys, visible_answers
 from .ratings import Ratings, fails_must, ratings_for
 
-PRIORITY_FACTOR = 3.0
+PRIORITY_FACTOR = 4.0
 # How much of a group counts beyond its strongest member (0: only as much as that one).
-GROUP_SPILL = 0.25
+GROUP_SPILL = 0.0
 # Scores closer than this (in score points) are equal: the tie is broken by
 # slug. Incremental re-scoring adds the same terms in another order than a
 # full one, and float rounding must not decide a tie differently.
