@@ -191,7 +191,8 @@ def main() -> int:
     exact = sum(r[4] for r in rows)
     lenient = sum(r[5] for r in rows)
     print(
-        f"Golden cases: {len(rows)}; exact {exact} ({exact / len(rows):.0%}), lenient {lenient} ({lenient / len(rows):.0%})"
+        f"Golden cases: {len(rows)}; exact {exact} ({exact / len(rows):.0%}), "
+        f"lenient {lenient} ({lenient / len(rows):.0%})"
     )
     for name, first, second, got, is_exact, is_lenient, level, top in rows:
         mark = "ok " if is_exact else ("ok~" if is_lenient else "MISS")
@@ -203,11 +204,13 @@ def main() -> int:
         if count:
             right, lenient_right = report["right_by_level"][level], report["lenient_by_level"][level]
             print(
-                f"  {level:<6} {count:>3} cases: exact {right} ({right / count:.0%}), lenient {lenient_right} ({lenient_right / count:.0%})"
+                f"  {level:<6} {count:>3} cases: exact {right} ({right / count:.0%}), "
+                f"lenient {lenient_right} ({lenient_right / count:.0%})"
             )
     unchanged, moves = report["unchanged"], report["moves"]
     print(
-        f"Answer moves that change no score: {len(unchanged)} of {moves} ({len(unchanged) / max(moves, 1):.1%})"
+        f"Answer moves that change no score: {len(unchanged)} of {moves} "
+        f"({len(unchanged) / max(moves, 1):.1%})"
     )
     for name, key, answer, moved, why in unchanged:
         print(f"  {name[:50]}: {key} {answer} -> {moved}" + (f": {why}" if why else ""))

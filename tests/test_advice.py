@@ -341,3 +341,19 @@ def _model():
     if not _MODEL:
         _MODEL.append(model_from_catalog(build_app(app_settings("sqlite://")).registry.portal_catalog))
     return _MODEL[0]
+
+
+def test_the_worked_example_of_the_how_scoring_works_page_is_what_the_model_computes(model):
+    answers = {
+        "realtime.live": "important",
+        "realtime.connections": "thousands",
+        "auth_permissions.login": "staff",
+        "admin_ui.need": "yes",
+    }
+    scores = {e.framework: round(e.score, 1) for e in score(model, answers).ranking}
+    assert (scores["tornado"], scores["django"]) == (64.4, 72.2)
+    stressed = score(model, {**answers, PRIORITIES: ["realtime"]})
+    assert stressed.ranking[0].framework == "tornado"
+    assert round(stressed.ranking[0].score, 1) == round(
+        100 * (PRIORITY_FACTOR * 5 + 0.8) / (5 * (PRIORITY_FACTOR + 0.8)), 1
+    )

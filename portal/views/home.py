@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..resources import Root
+from ..scoring import PRIORITIES_MAX
 from ..security import Permissions
 from .negotiation import html_view, page_view
 
@@ -31,4 +32,18 @@ def home(context, request):
 
 @html_view("how_scoring_works.jinja2", context=Root, name="how-scoring-works", permission=Permissions.VIEW)
 def how_scoring_works(context, request):
-    return {}
+    # The page quotes the model's own numbers, so it cannot drift from the code.
+    from ..scoring import confidence, ranking, ratings, sensitivity, whatif
+
+    return {
+        "priority_factor": ranking.PRIORITY_FACTOR,
+        "priorities_max": PRIORITIES_MAX,
+        "must_minimum": ratings.MUST_MINIMUM,
+        "unrated": ratings.UNRATED_SCORE,
+        "high_margin": confidence.HIGH_MARGIN,
+        "robust_margin": confidence.ROBUST_MARGIN,
+        "medium_margin": confidence.MEDIUM_MARGIN,
+        "strong": confidence.STRONG,
+        "what_if_limit": whatif.WHAT_IF_LIMIT,
+        "factor_range": sensitivity.FACTOR_RANGE,
+    }

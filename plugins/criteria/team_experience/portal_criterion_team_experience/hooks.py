@@ -65,7 +65,7 @@ def fit(framework, answers: Mapping[str, Any]) -> dict[str, Any] | None:
     if framework.slug in (slugs(answers, EXPERT) or ()):
         return {
             "score": EXPERT_SCORE,
-            "rationale": f"Your team knows {title} well: it has shipped several projects with it or has an expert.",
+            "rationale": f"Your team knows {title} well: several projects shipped with it, or an expert.",
         }
     if framework.slug in known:
         return {
