@@ -136,6 +136,9 @@ def why_unchanged(model, before: dict[str, Any], after: dict[str, Any], key: str
         return "its criterion's need stays the same (already at the cap of 1, or decided by a hook)"
     if len(set(new.ratings.scores)) == 1:
         return "every framework rates the same on its criterion"
+    group = getattr(model.criteria[k], "group", None)
+    if group:
+        return f"its group ({group}) counts as its strongest member, which the move leaves in place"
     return "its criterion's weight is 0"
 
 

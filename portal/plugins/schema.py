@@ -11,7 +11,11 @@ questions, golden cases) run in ``portal.plugins.check``.
 from __future__ import annotations
 
 from ..scoring.model import (
+    KIND_PATTERN,
+    OPTION_PATTERN,
     QUESTION_KINDS,
+    QUESTION_PATTERN,
+    SLUG_PATTERN,
     Condition,
     CriterionDefinition,
     FrameworkProfile,
@@ -24,7 +28,11 @@ from ..scoring.model import (
 )
 
 __all__ = [
+    "KIND_PATTERN",
+    "OPTION_PATTERN",
     "QUESTION_KINDS",
+    "QUESTION_PATTERN",
+    "SLUG_PATTERN",
     "Condition",
     "CriterionDefinition",
     "FrameworkProfile",
