@@ -15,22 +15,9 @@ from collections.abc import Callable
 from pyramid.config import Configurator
 
 from portal.plugins import include_enabled
-from portal.scoring import (
-    UNSURE,
-    Condition,
-    Criterion,
-    Framework,
-    Model,
-    Option,
-    Question,
-    StoredRating,
-    alternatives,
-    evaluate,
-    model_from_catalog,
-    rescore,
-    score,
-    what_if,
-)
+from portal.scoring import UNSURE, Model, evaluate, model_from_catalog, score
+from portal.scoring.model import Condition, Criterion, Framework, Option, Question, Rating, StoredRating, When
+from portal.scoring.whatif import alternatives, rescore, what_if
 
 SYNTHETIC_FRAMEWORKS = 500
 SYNTHETIC_CRITERIA = 200
@@ -87,13 +74,15 @@ def synthetic(rng: random.Random) -> tuple[Model, dict[str, str]]:
     criteria, ratings, answers = [], {}, {}
     for n in range(SYNTHETIC_CRITERIA):
         key = f"crit{n:03d}"
-        first = _question(rng, f"{key}.main", key, None)
-        trigger = Condition(first.key, tuple(o.key for o in first.options[1:]))
-        follow = _question(rng, f"{key}.detail", key, trigger)
+        first = _question(rng, f"{key}.main", None)
+        trigger = Condition(question=first.key, allowed=tuple(o.key for o in first.options[1:]))
+        follow = _question(rng, f"{key}.detail", trigger)
         weight = rng.choice((0.5, 1.0, 1.0, 1.0, 2.0))
-        criteria.append(Criterion(key, f"Criterion {n}", weight, (first, follow)))
+        # Every tenth criterion joins one of five groups; every tenth rating has a when clause.
+        group = f"g{n % 5}" if n % 10 == 0 else None
+        criteria.append(Criterion(key, f"Criterion {n}", weight, (first, follow), group=group))
         ratings[key] = {
-            slug: StoredRating(float(rng.randint(0, 5)), f"{slug} on {key}", "profile")
+            slug: StoredRating(_rating(rng, key, slug, follow), "profile")
             for slug in slugs
             if rng.random() > 0.05  # a few unrated pairs
         }
@@ -104,11 +93,35 @@ def synthetic(rng: random.Random) -> tuple[Model, dict[str, str]]:
     return Model(frameworks, tuple(criteria), ratings), answers
 
 
-def _question(rng: random.Random, key: str, criterion: str, condition: Condition | None) -> Question:
-    options = tuple(
-        Option(f"o{i}", f"Option {i}", 0.0 if i == 0 else rng.choice(NEEDS)) for i in range(rng.randint(3, 4))
+def _question(rng: random.Random, key: str, condition: Condition | None) -> Question:
+    def option(i: int) -> Option:
+        if condition is not None:  # a follow-up refines its parent's need
+            return Option(key=f"o{i}", label=f"Option {i}", factor=rng.choice((0.5, 0.8, 1.0, 1.2, 1.5)))
+        return Option(key=f"o{i}", label=f"Option {i}", need=0.0 if i == 0 else rng.choice(NEEDS))
+
+    options = tuple(option(i) for i in range(rng.randint(3, 4)))
+    return Question(
+        key=key,
+        text=f"Question {key}?",
+        kind="single",
+        options=options,
+        allow_unsure=rng.random() < 0.5,
+        condition=condition,
     )
-    return Question(key, criterion, f"Question {key}?", "single", options, rng.random() < 0.5, condition)
+
+
+def _rating(rng: random.Random, key: str, slug: str, follow: Question) -> Rating:
+    when = ()
+    if rng.random() < 0.1:
+        when = (
+            When(
+                question=follow.key,
+                allowed=(follow.options[-1].key,),
+                score=float(rng.randint(0, 5)),
+                rationale=f"{slug} on {key}, for the last answer",
+            ),
+        )
+    return Rating(score=float(rng.randint(0, 5)), rationale=f"{slug} on {key}", when=when)
 
 
 def timed(function: Callable[[], object], runs: int) -> list[float]:

@@ -19,14 +19,17 @@ def criterion_url(request, key: str) -> str:
     return request.resource_url(request.root, "criteria", key)
 
 
-def rating_json(rating) -> dict:
+def rating_json(rating, texts: dict[str, str]) -> dict:
     return {
         "score": rating.score,
         "rationale": rating.rationale,
         "evidence": list(rating.evidence),
         "source": rating.source,
         "caveat": rating.caveat,
-        "when": [clause.model_dump(by_alias=True) for clause in rating.when],
+        "when": [
+            {**clause.model_dump(by_alias=True), "question_text": texts.get(clause.question, clause.question)}
+            for clause in rating.when
+        ],
     }
 
 
@@ -35,9 +38,11 @@ def question_texts(catalog) -> dict[str, str]:
     return {q.key: q.text for c in catalog.criteria.values() for q in c.questions}
 
 
-def next_step_json(step) -> str | dict:
+def next_step_json(step, texts: dict[str, str]) -> str | dict:
     """A plain next step, or one shown only when a question got one of some answers."""
-    return step if isinstance(step, str) else step.model_dump(by_alias=True)
+    if isinstance(step, str):
+        return step
+    return {**step.model_dump(by_alias=True), "question_text": texts.get(step.question, step.question)}
 
 
 @page_view("frameworks.jinja2", context=FrameworkCatalog, permission=Permissions.VIEW)
@@ -61,6 +66,7 @@ def framework_list(context, request):
 def framework_detail(context, request):
     framework, catalog = context.framework, request.catalog
     profile = framework.profile
+    texts = question_texts(catalog)
     return {
         "slug": profile.slug,
         "title": profile.title,
@@ -70,14 +76,13 @@ def framework_detail(context, request):
         "best_fit": list(profile.best_fit),
         "strengths": list(profile.strengths),
         "use_cases": list(profile.use_cases),
-        "next_steps": [next_step_json(step) for step in profile.next_steps],
-        "question_texts": question_texts(request.catalog),
+        "next_steps": [next_step_json(step, texts) for step in profile.next_steps],
         "distribution": framework.source.distribution,
         "version": framework.version,
         "url": framework_url(request, profile.slug),
         "ratings": {
             key: {
-                **rating_json(catalog.rating(profile.slug, key)),
+                **rating_json(catalog.rating(profile.slug, key), texts),
                 "criterion_title": criterion.title,
                 "criterion_url": criterion_url(request, key),
             }
@@ -90,6 +95,7 @@ def framework_detail(context, request):
 @page_view("compare.jinja2", context=FrameworkCatalog, name="compare", permission=Permissions.VIEW)
 def framework_compare(context, request):
     catalog = context.catalog
+    texts = question_texts(catalog)
     slugs = list(dict.fromkeys(request.GET.getall("f"))) or list(catalog.frameworks)[:MAX_COMPARED]
     unknown = [slug for slug in slugs if slug not in catalog.frameworks]
     if unknown:
@@ -106,7 +112,7 @@ def framework_compare(context, request):
                 "key": c.key,
                 "title": c.title,
                 "url": criterion_url(request, c.key),
-                "ratings": {s: rating_json(catalog.rating(s, c.key)) for s in slugs},
+                "ratings": {s: rating_json(catalog.rating(s, c.key), texts) for s in slugs},
             }
             for c in rated
         ],
@@ -162,6 +168,7 @@ def question_json(question) -> dict:
 @page_view("criterion.jinja2", context=CriterionResource, permission=Permissions.VIEW)
 def criterion_detail(context, request):
     criterion, catalog = context.criterion, request.catalog
+    texts = question_texts(catalog)
     definition = criterion.definition
     by_profiles = definition.rated_by == "profiles"
     return {
@@ -177,10 +184,9 @@ def criterion_detail(context, request):
         "version": criterion.version,
         "url": criterion_url(request, definition.key),
         "questions": [question_json(q) for q in criterion.questions],
-        "question_texts": question_texts(catalog),
         "ratings": {
             slug: {
-                **(rating_json(catalog.rating(slug, definition.key)) if by_profiles else _by_hook()),
+                **(rating_json(catalog.rating(slug, definition.key), texts) if by_profiles else _by_hook()),
                 "framework_title": framework.title,
                 "framework_url": framework_url(request, slug),
             }
@@ -195,4 +201,6 @@ def _by_hook() -> dict:
         "rationale": "Rated from the client's answers when an assessment is scored.",
         "evidence": [],
         "source": "hook",
+        "caveat": "",
+        "when": [],
     }
