@@ -787,7 +787,8 @@ def test_the_team_experience_hooks_rate_from_the_answers(catalog_model):
         e.framework: next(c for c in e.contributions if c.criterion == "team_experience")
         for e in result.ranking
     }
-    assert (team["flask"].need, team["flask"].rating, team["flask"].source) == (1.0, 5.0, "hook")
+    # Used (not known well): 3 of 5, graded by the hook.
+    assert (team["flask"].need, team["flask"].rating, team["flask"].source) == (1.0, 3.0, "hook")
     assert (team["django"].rating, team["django"].source) == (0.0, "hook")
     nobody = score(catalog_model, {"team_experience.follow": "a_lot", "realtime.live": "some"})
     assert all(c.criterion != "team_experience" for c in nobody.ranking[0].contributions)
@@ -806,8 +807,8 @@ def test_a_real_what_if_sentence(catalog_model):
     assert result.ranking[0].framework == "django"
     sentences = [describe_what_if(entry, catalog_model) for entry in result.what_if]
     assert (
-        "With 'Yes, live connections are the heart of the product (chat, messaging, streaming, "
-        "collaboration)' on 'Does the product need to show changes to users the moment they happen, "
+        "If you answered 'Yes, live connections are the heart of the product (chat, messaging, streaming, "
+        "collaboration)' to 'Does the product need to show changes to users the moment they happen, "
         "without the user reloading the page?', Tornado would rank first."
     ) in sentences
 

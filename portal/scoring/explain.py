@@ -124,6 +124,9 @@ class _Table:
         self.active = active
         self.keys = [model.criteria[k].key for k in active]
         self.effective = [evaluation.effective[k] for k in active]
+        # Reasons are ranked by weighed need × rating before the group rule: a group counts
+        # once in the score, but each of its members is still a reason in its own right.
+        self.weighed = [evaluation.weighed[k] for k in active]
         self.states = [evaluation.states[k] for k in active]
         self.weights = [
             evaluation.weighed[k] / s.need if s.need else 0.0
@@ -157,7 +160,9 @@ class _Table:
     def reasons(self, i: int, contributions: Sequence[Contribution]) -> tuple[Reason, ...]:
         rated = [n for n, state in enumerate(self.states) if state.ratings.sources[i] != "unrated"]
         stressed = [n for n in self.stressed if n in rated]
-        by_points = sorted((n for n in rated if n not in stressed), key=lambda n: -contributions[n].points)
+        by_points = sorted(
+            (n for n in rated if n not in stressed), key=lambda n: -self.weighed[n] * contributions[n].rating
+        )
         chosen = stressed + [n for n in by_points if contributions[n].points > 0][:REASONS]
         reasons = []
         for n in chosen[:MAX_REASONS]:
