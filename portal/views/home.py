@@ -33,17 +33,18 @@ def home(context, request):
 @html_view("how_scoring_works.jinja2", context=Root, name="how-scoring-works", permission=Permissions.VIEW)
 def how_scoring_works(context, request):
     # The page quotes the model's own numbers, so it cannot drift from the code.
-    from ..scoring import confidence, ranking, ratings, sensitivity, whatif
+    from ..scoring import ranking, ratings, sensitivity, whatif
+    from ..scoring.confidence import HIGH_MARGIN, MEDIUM_MARGIN, ROBUST_MARGIN, STRONG
 
     return {
         "priority_factor": ranking.PRIORITY_FACTOR,
         "priorities_max": PRIORITIES_MAX,
         "must_minimum": ratings.MUST_MINIMUM,
         "unrated": ratings.UNRATED_SCORE,
-        "high_margin": confidence.HIGH_MARGIN,
-        "robust_margin": confidence.ROBUST_MARGIN,
-        "medium_margin": confidence.MEDIUM_MARGIN,
-        "strong": confidence.STRONG,
+        "high_margin": HIGH_MARGIN,
+        "robust_margin": ROBUST_MARGIN,
+        "medium_margin": MEDIUM_MARGIN,
+        "strong": STRONG,
         "what_if_limit": whatif.WHAT_IF_LIMIT,
         "factor_range": sensitivity.FACTOR_RANGE,
     }
