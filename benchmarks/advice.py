@@ -187,8 +187,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    model = scoring.model_from_catalog(catalog())
-    cases = golden_cases(args.golden, catalog())
+    bundled = catalog()
+    model = scoring.model_from_catalog(bundled)
+    cases = golden_cases(args.golden, bundled)
     report = golden_report(model, cases)
     rows = report["rows"]
     exact = sum(r[4] for r in rows)

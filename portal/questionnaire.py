@@ -25,7 +25,6 @@ from .scoring import (
     model_from_catalog,
     shown_keys,
 )
-from .scoring.model import priorities_question
 
 __all__ = ["UNSURE", "UNSURE_LABEL", "Page", "Questionnaire", "check_answer"]
 
@@ -51,7 +50,8 @@ class Questionnaire:
     def from_catalog(cls, catalog: Catalog) -> Questionnaire:
         pages, questions, criterion_of = [], {}, {}
         categories = catalog.categories
-        core = priorities_question(catalog.criteria.values())
+        model = model_from_catalog(catalog)
+        core = model.core_questions.get(PRIORITIES)
         for number, category in enumerate(categories, start=1):
             criteria: list[Criterion] = [c for c in catalog.criteria.values() if c.category == category]
             page_questions = tuple(q for c in criteria for q in c.questions)
@@ -66,7 +66,7 @@ class Questionnaire:
         if core is not None:
             questions[PRIORITIES] = core
             criterion_of[PRIORITIES] = "portal"
-        return cls(tuple(pages), questions, criterion_of, model_from_catalog(catalog))
+        return cls(tuple(pages), questions, criterion_of, model)
 
     def offered(self, question: Question, answers: Mapping[str, Any]) -> Question:
         """A question as the page shows it: priorities only among criteria the answers give a need."""

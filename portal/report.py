@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from .results import Labels, next_steps, sensitivity_sentences, what_if_sentences
+from .results import Labels, analysis_sentences, next_steps
 
 # Escaped text never starts a line, so only inline syntax matters: emphasis, code,
 # links and images (brackets), raw HTML and entities, table cells, strikethrough.
@@ -63,7 +63,8 @@ def render_report(title: str, number: int, created: datetime, snapshot: dict[str
             )
             lines.append(f"- **{md(entry['title'])}** ({entry['score']:.1f}): loses most on {losses}.")
         lines += ["", "## What would change the answer", ""]
-        sentences = sensitivity_sentences(snapshot) + what_if_sentences(snapshot)
+        sensitivity, what_if = analysis_sentences(snapshot)
+        sentences = sensitivity + what_if
         lines += [f"- {md(s)}" for s in sentences] or [
             "- No single change of weight or answer changes the first place."
         ]

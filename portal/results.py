@@ -19,6 +19,7 @@ from .scoring import (
     describe_what_if,
     v1,
 )
+from .scoring.sentences import WORDING
 from .scoring.snapshot import model_from_json, schema_of
 
 PRIORITIES_TEXT = "What matters most"
@@ -70,23 +71,21 @@ def next_steps(snapshot: dict[str, Any], entry: dict[str, Any]) -> list[str]:
     return snapshot.get("profiles", {}).get(entry["framework"], {}).get("next_steps", [])
 
 
-def sensitivity_sentences(snapshot: dict[str, Any]) -> list[str]:
-    entries = snapshot["result"]["sensitivity"]
+def analysis_sentences(snapshot: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The weight-sensitivity and what-if sentences (the narrowest changes only; the JSON keeps all),
+    in the wording of the model that made the snapshot."""
+    result = snapshot["result"]
     if schema_of(snapshot) == 1:
-        labels = v1.Labels(snapshot["model"])
-        return [v1.sensitivity_sentence(e, labels) for e in entries]
-    model = model_from_json(snapshot["model"])
-    return [describe_sensitivity(WeightChange.from_json(e), model) for e in entries]
-
-
-def what_if_sentences(snapshot: dict[str, Any]) -> list[str]:
-    """The narrowest changes only; the JSON keeps them all."""
-    entries = snapshot["result"]["what_if"][:WHAT_IF_SHOWN]
-    if schema_of(snapshot) == 1:
-        labels = v1.Labels(snapshot["model"])
-        return [v1.what_if_sentence(e, labels) for e in entries]
-    model = model_from_json(snapshot["model"])
-    return [describe_what_if(WhatIf.from_json(e), model) for e in entries]
+        model, wording = v1.model_of(snapshot["model"]), v1.WORDING
+    else:
+        model, wording = model_from_json(snapshot["model"]), WORDING
+    sensitivity = [
+        describe_sensitivity(WeightChange.from_json(e), model, wording) for e in result["sensitivity"]
+    ]
+    what_if = [
+        describe_what_if(WhatIf.from_json(e), model, wording) for e in result["what_if"][:WHAT_IF_SHOWN]
+    ]
+    return sensitivity, what_if
 
 
 def result_page_data(request, assessment, revision) -> dict[str, Any]:
@@ -94,6 +93,7 @@ def result_page_data(request, assessment, revision) -> dict[str, Any]:
     labels = Labels.of(snapshot)
     result = snapshot["result"]
     ranking = result["ranking"]
+    sensitivity, what_if = analysis_sentences(snapshot)
     winner = ranking[0]["framework"] if ranking else None
     return {
         "assessment": {"id": assessment.public_id, "title": assessment.title},
@@ -105,8 +105,8 @@ def result_page_data(request, assessment, revision) -> dict[str, Any]:
         "profile": snapshot.get("profiles", {}).get(winner, {}) if winner else {},
         "next_steps": next_steps(snapshot, ranking[0]) if ranking else [],
         "chart": contribution_chart(ranking[:CHART_TOP], labels),
-        "sensitivity": sensitivity_sentences(snapshot),
-        "what_if": what_if_sentences(snapshot),
+        "sensitivity": sensitivity,
+        "what_if": what_if,
         "priorities": [labels.criteria.get(key, key) for key in result.get("priorities", [])],
         "uncertain": [labels.questions.get(key, key) for key in result["uncertain"]],
         "answers": [

@@ -37,13 +37,20 @@ def test_check_is_clean_with_good_plugins(tmp_path, plugin_pythonpath):
     assert ": 0 errors, 0 warnings" in result.stderr
 
 
+def check_with_taste(tmp_path, plugin_pythonpath, **ini):
+    """``portal check`` with the taste fixture: a criterion whose golden cases one fails."""
+    return run(
+        plugin_pythonpath("good", "golden"),
+        "check",
+        ini=write_ini(tmp_path, frameworks="quokka wombat", **ini),
+    )
+
+
 def test_check_warns_where_a_plugin_written_for_the_first_model_means_something_else(
     tmp_path, plugin_pythonpath
 ):
     # The taste fixture gives its follow-up options a need, as before factors existed.
-    env = plugin_pythonpath("good", "golden")
-    ini = write_ini(tmp_path, frameworks="quokka wombat", criteria="taste")
-    result = run(env, "check", ini=ini)
+    result = check_with_taste(tmp_path, plugin_pythonpath, criteria="taste")
     lines = [line for line in result.stdout.splitlines() if "questions[1]" in line]
     assert len(lines) == 2
     assert lines[0].startswith("warning: fixture-criterion-taste: ")
@@ -54,9 +61,7 @@ def test_check_warns_where_a_plugin_written_for_the_first_model_means_something_
 
 
 def test_check_runs_golden_cases_and_names_the_one_that_fails(tmp_path, plugin_pythonpath):
-    env = plugin_pythonpath("good", "golden")
-    ini = write_ini(tmp_path, frameworks="quokka wombat", criteria="taste hosting")
-    result = run(env, "check", ini=ini)
+    result = check_with_taste(tmp_path, plugin_pythonpath, criteria="taste hosting")
     assert result.returncode == 1
     errors = [line for line in result.stdout.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
@@ -71,10 +76,7 @@ def test_check_runs_golden_cases_and_names_the_one_that_fails(tmp_path, plugin_p
 
 
 def test_golden_cases_failing_only_with_an_administrators_weights_are_warnings(tmp_path, plugin_pythonpath):
-    env = plugin_pythonpath("good", "golden")
-    # Without the failing case's criterion enabled, what is left holds on default weights ...
-    ini = write_ini(tmp_path, frameworks="quokka wombat", criteria="taste latency", weights="taste = 0")
-    result = run(env, "check", ini=ini)
+    result = check_with_taste(tmp_path, plugin_pythonpath, criteria="taste latency", weights="taste = 0")
     lines = result.stdout.splitlines()
     assert any(
         line.startswith("warning: fixture-criterion-taste: ")

@@ -815,7 +815,7 @@ def test_a_real_what_if_sentence(catalog_model):
 
 def test_sentences_read_the_same_from_a_snapshot(catalog_model):
     """Result pages build their sentences from the stored JSON: same words as from the objects."""
-    from portal.results import WHAT_IF_SHOWN, sensitivity_sentences, what_if_sentences
+    from portal.results import WHAT_IF_SHOWN, analysis_sentences
 
     result = score(
         catalog_model, {"realtime.live": "some", "admin_ui.need": "later", "api_first.consumers": "core"}
@@ -823,10 +823,7 @@ def test_sentences_read_the_same_from_a_snapshot(catalog_model):
     snapshot = json.loads(
         json.dumps({"schema": 2, "model": model_to_json(catalog_model), "result": result.to_json()})
     )
-    assert what_if_sentences(snapshot) == [
-        describe_what_if(entry, catalog_model) for entry in result.what_if[:WHAT_IF_SHOWN]
-    ]
-    assert sensitivity_sentences(snapshot) == [
-        describe_sensitivity(entry, catalog_model) for entry in result.sensitivity
-    ]
+    sensitivity, what_if = analysis_sentences(snapshot)
+    assert what_if == [describe_what_if(entry, catalog_model) for entry in result.what_if[:WHAT_IF_SHOWN]]
+    assert sensitivity == [describe_sensitivity(entry, catalog_model) for entry in result.sensitivity]
     assert result.what_if and result.sensitivity

@@ -43,6 +43,8 @@ def test_the_seed_catalog_has_the_public_names():
                 "ml_serving",
                 "serverless",
                 "server_rendered",
+                "content_structure",
+                "ecosystem",
             ]
         )
         == CRITERIA
@@ -104,11 +106,16 @@ def test_conditions_name_an_earlier_question_of_the_same_criterion_and_real_opti
 
 
 def test_every_question_offers_an_answer_that_does_not_matter(catalog):
+    """A first question can say "not at all" (need 0); a follow-up can say "less" (a factor below 1)."""
     for criterion in catalog.criteria.values():
         for question in criterion.questions:
-            needs = [o.need for o in question.options]
-            if question.options_from is None:
-                assert 0.0 in needs, f"{question.key} has no need-0 answer"
+            if question.options_from is None and question.condition is None:
+                assert 0.0 in [o.need for o in question.options], f"{question.key} has no need-0 answer"
+            elif question.options_from is None:
+                assert all(o.factor is not None for o in question.options), (
+                    f"{question.key} mixes need and factor"
+                )
+                assert min(o.factor for o in question.options) < 1, f"{question.key} cannot say 'less'"
             assert len(question.options) >= 2 or question.options_from, question.key
             assert question.help, f"{question.key} has no help text"
 
@@ -125,7 +132,7 @@ def test_ratings_follow_the_seed_guide(catalog):
     """The 'How to choose' sentences each have a criterion where their framework leads."""
 
     def top(key):
-        scores = {slug: catalog.rating(slug, key).score for slug in catalog.frameworks}
+        scores = {slug: catalog.rating(slug, key).rating.score for slug in catalog.frameworks}
         best = max(scores.values())
         return {slug for slug, score in scores.items() if score == best}
 

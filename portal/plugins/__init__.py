@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .catalog import Catalog, Criterion, Framework, ResolvedRating
+from .catalog import Catalog, Criterion, Framework
 from .directives import add_criterion, add_framework
 from .discovery import GROUPS, SETTINGS, Installed, enabled, installed
 from .files import PluginError, PluginSource, Problem, SettingsError
@@ -16,7 +16,6 @@ __all__ = [
     "PluginError",
     "PluginSource",
     "Problem",
-    "ResolvedRating",
     "SettingsError",
     "include_enabled",
 ]

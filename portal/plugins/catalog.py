@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from ..scoring.model import UNRATED, RatingSource, StoredRating
-from ..scoring.ratings import UNRATED_SCORE
+from ..scoring.model import UNRATED, StoredRating
 from .files import PluginSource
 from .schema import CriterionDefinition, FrameworkProfile, Golden, Option, Question, Rating
 
@@ -63,16 +62,6 @@ class Criterion:
         return self.source.version
 
 
-@dataclass(frozen=True)
-class ResolvedRating:
-    score: float
-    rationale: str
-    evidence: tuple[str, ...]
-    source: RatingSource
-    caveat: str = ""
-    when: tuple = ()  # the rating's ``when`` clauses (portal.scoring.model.When)
-
-
 @dataclass
 class Catalog:
     """Filled by the directives' deferred actions, then sealed: read-only afterwards."""
@@ -121,7 +110,7 @@ class Catalog:
         """Category names in questionnaire order."""
         return list(dict.fromkeys(c.category for c in self.criteria.values()))
 
-    def stored_rating(self, slug: str, key: str) -> StoredRating:
+    def rating(self, slug: str, key: str) -> StoredRating:
         """A framework's rating on a criterion before the answers apply: the profile's, else
         the criterion file's default, else unrated (``when`` clauses and hooks need answers)."""
         rating: Rating | None = self.frameworks[slug].profile.ratings.get(key)
@@ -130,20 +119,22 @@ class Catalog:
         rating = self.criteria[key].definition.ratings.get(slug)
         return UNRATED if rating is None else StoredRating(rating, "criterion")
 
-    def rating(self, slug: str, key: str) -> ResolvedRating:
-        """The general rating as the catalog pages show it (its ``when`` clauses aside)."""
-        stored = self.stored_rating(slug, key)
-        if stored.rating is None:
-            return ResolvedRating(UNRATED_SCORE, "", (), "unrated")
-        rating = stored.rating
-        return ResolvedRating(
-            rating.score, rating.rationale, rating.evidence, stored.source, rating.caveat, rating.when
-        )
-
-    def golden_cases(self) -> list[tuple[str, Golden]]:
-        """Every enabled plugin's golden cases, with the distribution that declares each."""
-        cases = [(f.source.distribution, g) for f in self.frameworks.values() for g in f.profile.golden]
-        cases += [(c.source.distribution, g) for c in self.criteria.values() for g in c.definition.golden]
+    def golden_cases(
+        self, frameworks: Collection[str] | None = None, criteria: Collection[str] | None = None
+    ) -> list[tuple[Framework | Criterion, Golden]]:
+        """The golden cases, each with the plugin that declares it (only the named plugins, if given)."""
+        cases: list[tuple[Framework | Criterion, Golden]] = [
+            (f, case)
+            for f in self.frameworks.values()
+            if frameworks is None or f.slug in frameworks
+            for case in f.profile.golden
+        ]
+        cases += [
+            (c, case)
+            for c in self.criteria.values()
+            if criteria is None or c.key in criteria
+            for case in c.definition.golden
+        ]
         return cases
 
 

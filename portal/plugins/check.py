@@ -49,7 +49,7 @@ def check(settings: dict, origin: str) -> Report:
     except SettingsError as error:
         problems.append(error.problem)
     found = {kind: installed(kind) for kind in GROUPS}
-    chosen = _enabled_names(settings, found, origin, problems)
+    chosen, weights = _enabled_names(settings, found, origin, problems)
 
     for kind, offers in found.items():
         for name, dists in offers.items():
@@ -80,11 +80,12 @@ def check(settings: dict, origin: str) -> Report:
     problems.extend(_warnings(catalog, chosen))
     problems.extend(_answer_references(catalog, chosen))
     if not any(p.level == "error" for p in problems):
-        problems.extend(_golden(catalog, chosen, settings, origin))
+        problems.extend(_golden(catalog, chosen, weights))
     return Report(found, chosen, problems, catalog)
 
 
-def _enabled_names(settings, found, origin, problems) -> dict[Kind, set[str]]:
+def _enabled_names(settings, found, origin, problems) -> tuple[dict[Kind, set[str]], dict[str, float]]:
+    """The enabled plugin names, and the administrator's weights."""
     chosen: dict[Kind, set[str]] = {}
     for kind in GROUPS:
         try:
@@ -93,10 +94,11 @@ def _enabled_names(settings, found, origin, problems) -> dict[Kind, set[str]]:
             problems.append(error.problem)
             chosen[kind] = set(found[kind])
     try:
-        parse_weights(settings.get(WEIGHTS_SETTING), chosen["criterion"], origin)
+        weights = parse_weights(settings.get(WEIGHTS_SETTING), chosen["criterion"], origin)
     except PortalConfigError as error:
         problems.append(error.problem)
-    return chosen
+        weights = {}
+    return chosen, weights
 
 
 def _warnings(catalog: Catalog, chosen: dict[Kind, set[str]]) -> list[Problem]:
@@ -178,7 +180,7 @@ def _answer_references(catalog: Catalog, chosen: dict[Kind, set[str]]) -> list[P
     return problems
 
 
-def _golden(catalog: Catalog, chosen: dict[Kind, set[str]], settings: dict, origin: str) -> list[Problem]:
+def _golden(catalog: Catalog, chosen: dict[Kind, set[str]], custom: dict[str, float]) -> list[Problem]:
     """Every enabled plugin's golden cases must hold on the enabled catalog (DESIGN 5).
 
     With the bundled default weights a case that fails is an error; with the
@@ -187,10 +189,6 @@ def _golden(catalog: Catalog, chosen: dict[Kind, set[str]], settings: dict, orig
     """
     frameworks, criteria = chosen["framework"], chosen["criterion"]
     defaults = {k: c.definition.default_weight for k, c in catalog.criteria.items()}
-    try:
-        custom = parse_weights(settings.get(WEIGHTS_SETTING), criteria, origin)
-    except PortalConfigError:
-        custom = {}
     runs = [("the default weights", defaults, "error")]
     if any(defaults.get(k) != w for k, w in custom.items()):
         runs.append(("your portal.weights", {**defaults, **custom}, "warning"))
@@ -198,7 +196,8 @@ def _golden(catalog: Catalog, chosen: dict[Kind, set[str]], settings: dict, orig
     questions = {q.key: q for c in catalog.criteria.values() for q in c.questions}
     enabled_questions = {q.key for c in catalog.criteria.values() if c.key in criteria for q in c.questions}
     cases = []
-    for origin_dist, file, case in _declared_cases(catalog, frameworks, criteria):
+    for plugin, case in catalog.golden_cases(frameworks, criteria):
+        origin_dist, file = plugin.source.distribution, display_path(plugin.file)
         field = f"golden[{case.name!r}]"
         unknown = [k for k in case.answers if k not in questions and k != PRIORITIES]
         if unknown:
@@ -232,14 +231,3 @@ def _golden(catalog: Catalog, chosen: dict[Kind, set[str]], settings: dict, orig
                 )
             )
     return problems
-
-
-def _declared_cases(catalog: Catalog, frameworks, criteria):
-    for framework in catalog.frameworks.values():
-        if framework.slug in frameworks:
-            for case in framework.profile.golden:
-                yield framework.source.distribution, display_path(framework.file), case
-    for criterion in catalog.criteria.values():
-        if criterion.key in criteria:
-            for case in criterion.definition.golden:
-                yield criterion.source.distribution, display_path(criterion.file), case

@@ -439,8 +439,7 @@ def model_from_catalog(
         for c in chosen_criteria
     )
     ratings = {
-        c.key: {f.slug: catalog.stored_rating(f.slug, c.key) for f in model_frameworks}
-        for c in model_criteria
+        c.key: {f.slug: catalog.rating(f.slug, c.key) for f in model_frameworks} for c in model_criteria
     }
     return Model(model_frameworks, model_criteria, ratings)
 

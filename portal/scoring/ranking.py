@@ -3,7 +3,7 @@
 For criterion ``c`` with weight ``w``, need ``n`` and rating ``r_f``:
 
 - **Priorities.** The client's priorities (``portal.priorities``, up to three
-  criteria) count ``PRIORITY_FACTOR`` times their weight: ``w' = 3 w``.
+  criteria) count ``PRIORITY_FACTOR`` times their weight: ``w' = 4 w``.
 - **Groups.** Criteria that measure one underlying quality declare a ``group``
   (the bundled "full_stack" group holds admin screens, accounts, data model,
   security defaults, server-rendered pages and content hierarchy). A group
@@ -33,8 +33,6 @@ from .needs import Chosen, chosen, hook_answers, hook_need, need_of, unsure_keys
 from .ratings import Ratings, fails_must, ratings_for
 
 PRIORITY_FACTOR = 4.0
-# How much of a group counts beyond its strongest member (0: only as much as that one).
-GROUP_SPILL = 0.0
 # Scores closer than this (in score points) are equal: the tie is broken by
 # slug. Incremental re-scoring adds the same terms in another order than a
 # full one, and float rounding must not decide a tie differently.
@@ -156,17 +154,12 @@ def weighed_needs(model: Model, states: Sequence[CriterionState], priorities: fr
 def group_rule(
     model: Model, weighed: Sequence[float], priorities: frozenset[int], members: Sequence[int]
 ) -> dict[int, float]:
-    """Effective weights of one group's members; priorities keep their ``x``.
-
-    The members together count as the one that matters most plus ``GROUP_SPILL`` of the
-    rest: each ``x`` is scaled by ``(max + s·(Σ − max)) / Σ``.
-    """
+    """Effective weights of one group's members: ``x · max(x) / Σ x``; priorities keep their ``x``."""
     pooled = [k for k in members if k not in priorities and weighed[k] > 0]
     effective = {k: weighed[k] for k in members}
     if len(pooled) > 1:
         total = sum(weighed[k] for k in pooled)
-        largest = max(weighed[k] for k in pooled)
-        scale = (largest + GROUP_SPILL * (total - largest)) / total
+        scale = max(weighed[k] for k in pooled) / total
         for k in pooled:
             effective[k] = weighed[k] * scale
     return effective

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, NamedTuple
 
-from .model import UNSURE, Model, Question
-from .needs import Answer, Chosen, as_answer, chosen
+from .model import UNSURE, Question
+from .needs import Answer, Chosen, as_answer, chosen, visible_answers
 from .ranking import (
     PRIORITY_FACTOR,
     CriterionState,
@@ -165,15 +165,9 @@ def changed_states(evaluation: Evaluation, changes: Sequence[AnswerChange]) -> d
         own: dict[str, Chosen] = {}
         for k, answers in given.items():
             replaced.update(q.key for q in model.criteria[k].questions)
-            own.update(_visible_of(model, k, answers))
+            own.update(visible_answers(model.criteria[k], answers))
         visible = _Visible(evaluation.visible, frozenset(replaced), own)
     return {j: assess(model, j, given.get(j, evaluation.states[j].given), visible) for j in touched}
-
-
-def _visible_of(model: Model, k: int, given: Mapping[str, Chosen]) -> dict[str, Chosen]:
-    from .needs import visible_answers
-
-    return visible_answers(model.criteria[k], given)
 
 
 def rescore(evaluation: Evaluation, changes: Sequence[AnswerChange]) -> Outcome:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPBadRequest
 
 from ..resources import CriterionCatalog, CriterionResource, FrameworkCatalog, FrameworkResource
+from ..scoring.ratings import UNRATED_SCORE
 from ..security import Permissions
 from .negotiation import page_view
 
@@ -19,12 +20,26 @@ def criterion_url(request, key: str) -> str:
     return request.resource_url(request.root, "criteria", key)
 
 
-def rating_json(rating, texts: dict[str, str]) -> dict:
+NO_CLAUSES = {"caveat": "", "when": []}
+
+
+def rating_json(stored, texts: dict[str, str]) -> dict:
+    """A stored rating as the catalog shows it: the general one, with its ``when`` clauses."""
+    rating = stored.rating
+    if rating is None:
+        return {
+            "score": UNRATED_SCORE,
+            "rationale": "",
+            "evidence": [],
+            "source": "unrated",
+            "caveat": "",
+            "when": [],
+        }
     return {
         "score": rating.score,
         "rationale": rating.rationale,
         "evidence": list(rating.evidence),
-        "source": rating.source,
+        "source": stored.source,
         "caveat": rating.caveat,
         "when": [
             {**clause.model_dump(by_alias=True), "question_text": texts.get(clause.question, clause.question)}
@@ -201,6 +216,5 @@ def _by_hook() -> dict:
         "rationale": "Rated from the client's answers when an assessment is scored.",
         "evidence": [],
         "source": "hook",
-        "caveat": "",
-        "when": [],
+        **NO_CLAUSES,
     }

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..resources import Root
-from ..scoring import PRIORITIES_MAX
+from ..scoring import PRIORITIES_MAX, ranking, ratings, sensitivity, whatif
+from ..scoring.confidence import HIGH_MARGIN, MEDIUM_MARGIN, ROBUST_MARGIN, STRONG
 from ..security import Permissions
 from .negotiation import html_view, page_view
 
@@ -33,9 +34,6 @@ def home(context, request):
 @html_view("how_scoring_works.jinja2", context=Root, name="how-scoring-works", permission=Permissions.VIEW)
 def how_scoring_works(context, request):
     # The page quotes the model's own numbers, so it cannot drift from the code.
-    from ..scoring import ranking, ratings, sensitivity, whatif
-    from ..scoring.confidence import HIGH_MARGIN, MEDIUM_MARGIN, ROBUST_MARGIN, STRONG
-
     return {
         "priority_factor": ranking.PRIORITY_FACTOR,
         "priorities_max": PRIORITIES_MAX,
