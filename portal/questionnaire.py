@@ -17,7 +17,6 @@ from .plugins import Catalog, Criterion
 from .plugins.schema import Question
 from .scoring import (
     PRIORITIES,
-    PRIORITIES_MAX,
     UNSURE,
     UNSURE_LABEL,
     Model,
@@ -149,8 +148,8 @@ def check_answer(question: Question, value: Any) -> tuple[Answer | None, str | N
             return None, "An answer is listed twice."
         if UNSURE in value and len(value) > 1:
             return None, "'Not sure' cannot be combined with other answers."
-        if question.key == PRIORITIES and len(value) > PRIORITIES_MAX:
-            return None, f"Choose at most {PRIORITIES_MAX}."
+        if question.max_choices is not None and len(value) > question.max_choices:
+            return None, f"Choose at most {question.max_choices}."
         return [key for key in allowed if key in value], None
     if not isinstance(value, str):
         return None, "This question takes exactly one answer."

@@ -317,8 +317,11 @@ def test_every_link_names_an_operation_and_fills_its_path():
                         source = parameters_of(path, method)
                         assert ("path", expression.removeprefix("$request.path.")) in source, what
                     elif str(expression).startswith("$response.body#/"):
-                        _, schema = follow(response["content"][JSON_TYPE]["schema"]["$ref"].removeprefix("#"))
-                        assert expression.removeprefix("$response.body#/") in schema["properties"], what
+                        body = response["content"][JSON_TYPE]["schema"]
+                        # Every shape the body may take (one, or the oneOf of result versions) has it.
+                        for ref in [body] if "$ref" in body else body["oneOf"]:
+                            _, schema = follow(ref["$ref"].removeprefix("#"))
+                            assert expression.removeprefix("$response.body#/") in schema["properties"], what
                 seen.add(link["operationId"])
     # From a new assessment to its completed result, a rescore and a new draft of its answers.
     assert {"saveAnswers", "completeAssessment", "getLatestResult", "getRevision", "editAnswers"} <= seen
@@ -571,6 +574,24 @@ BAD_ANSWERS = {
     "an extra member": (
         {"answers": VALID_CHANGE, "complete": True},
         {"_request": 'Send {"answers": {"<question key>": …}}.'},
+    ),
+    "four priorities": (
+        {
+            "answers": {
+                **VALID_CHANGE,
+                "portal.priorities": ["realtime", "admin_ui", "api_first", "ml_serving"],
+            }
+        },
+        {"portal.priorities": "Choose at most 3."},
+    ),
+    "a priority that is no criterion": (
+        {"answers": {"portal.priorities": ["realtime", "speed"]}},
+        {
+            "portal.priorities": "'speed' is not one of the answers (project_scale, scope_growth, "
+            "rapid_start, admin_ui, auth_permissions, data_model, content_structure, server_rendered, "
+            "security_defaults, api_first, async_concurrency, realtime, ml_serving, team_experience, "
+            "flexibility, maintenance, ecosystem, serverless)."
+        },
     ),
     "a non-object body": ([VALID_CHANGE], {"_request": "The body must be a JSON object."}),
     "invalid JSON": (b'{"answers": {"project_scale.size": "small",}}', "The body is not valid JSON"),

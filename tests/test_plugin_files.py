@@ -147,6 +147,26 @@ def test_profile_problems_name_the_field(tmp_path, change, field, message):
             "rated_by",
             "'profiles' or 'hook'",
         ),
+        (
+            ("  need = 0.0\n", "  factor = 0.5\n"),
+            "questions[0].options[0].need",
+            "required: a question without",
+        ),
+        (
+            ("  need = 0.5\n", "  need = 0.5\n  factor = 0.5\n"),
+            "questions[1].options[0]",
+            "need or factor, not both",
+        ),
+        (
+            ('kind = "single"\nrequired', 'kind = "single"\nmax_choices = 2\nrequired'),
+            "questions[0].max_choices",
+            "only a multi question",
+        ),
+        (
+            ('rubric = "0: slow 5: fast"', 'rubric = "0: slow 5: fast"\ngroup = "Full stack"'),
+            "group",
+            "pattern",
+        ),
     ],
 )
 def test_criterion_problems_name_the_field(tmp_path, change, field, message):

@@ -77,6 +77,8 @@ def answer_schema(question: dict[str, Any]) -> dict[str, Any]:
         chosen: list[dict[str, Any]] = [
             {"type": "array", "items": {"enum": options}, "minItems": 1, "uniqueItems": True}
         ]
+        if question["max_choices"] is not None:
+            chosen[0]["maxItems"] = question["max_choices"]
         if question["allow_unsure"]:
             chosen.append({"const": ["unsure"]})  # alone, never with other options
     else:

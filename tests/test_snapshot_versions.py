@@ -21,6 +21,7 @@ from portal.models import Assessment, Revision
 from portal.testing import JSON, app_settings, build_app
 
 from .conftest import alembic_upgrade
+from .test_api import assert_matches, openapi
 
 FIXTURE = Path(__file__).parent / "fixtures" / "revision_v1"
 PUBLIC_ID = "v1-fixture-0123456789abcdefABCDEF"
@@ -55,6 +56,13 @@ def test_a_version_1_revision_reads_exactly_as_it_did(stored):
     assert main_of(page.text) == (FIXTURE / "page-main.html").read_text(encoding="utf-8")
     result = stored.get(REVISION, headers=JSON)
     assert result.text == (FIXTURE / "result.json").read_text(encoding="utf-8")
+    # The document describes it: the first model's shape, which today's does not match.
+    assert_matches(result, "/assessments/{id}/revisions/{n}", "get", 200)
+    schemas = openapi()["components"]["schemas"]
+    assert "priorities" not in result.json and "priorities" in schemas["Result"]["required"]
+    assert set(result.json) - {"revision", "url", "created", "snapshot"} <= set(
+        schemas["ResultV1"]["properties"]
+    )
     report = stored.get(REVISION + "/report.md")
     assert report.text == (FIXTURE / "report.md").read_text(encoding="utf-8")
 
@@ -63,6 +71,12 @@ def test_rescoring_a_version_1_revision_makes_a_version_2_one_the_compare_page_s
     rescored = stored.post_json(f"/assessments/{PUBLIC_ID}/rescore", {}, headers=JSON, status=201)
     assert rescored.json["revision"] == 2
     assert "priorities" in rescored.json  # a version 2 result
+    assert_matches(
+        stored.get(f"/assessments/{PUBLIC_ID}/revisions/2", headers=JSON),
+        "/assessments/{id}/revisions/{n}",
+        "get",
+        200,
+    )
     # The same answers of a 20,000-connection trading dashboard: the first model said Django.
     assert rescored.json["ranking"][0]["framework"] != "django"
     compare = stored.get(f"/assessments/{PUBLIC_ID}/revisions/2/compare?with=1", headers=JSON).json

@@ -90,6 +90,8 @@ def meaning_changes(criterion: CriterionDefinition) -> list[tuple[str, str]]:
 
 
 def _check_options(question: Question, where: str) -> list[tuple[str, str]]:
+    if question.max_choices is not None and question.kind != "multi":
+        return [(f"{where}.max_choices", "only a multi question picks several options")]
     if question.options_from is not None:
         if question.options:
             return [(f"{where}.options", "give either options or options_from, not both")]

@@ -107,6 +107,8 @@ class Question(_Frozen):
     options: tuple[Option, ...] = ()
     options_from: Literal["frameworks"] | None = None
     option_need: Need = 0.0
+    # A multi question may limit how many options one answer picks.
+    max_choices: Annotated[int, Strict(), Field(ge=1, le=100)] | None = None
 
     @cached_property
     def choices(self) -> tuple[str, ...]:
@@ -401,6 +403,7 @@ def priorities_question(criteria: Iterable[Any]) -> Question | None:
         kind="multi",
         ordered=False,
         options=options,
+        max_choices=PRIORITIES_MAX,
     )
 
 

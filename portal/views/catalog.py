@@ -161,6 +161,7 @@ def question_json(question) -> dict:
         "required": question.required,
         "allow_unsure": question.allow_unsure,
         "ordered": question.ordered,
+        "max_choices": question.max_choices,
         "condition": (
             {"question": question.condition.question, "in": list(question.condition.allowed)}
             if question.condition
