@@ -13,4 +13,5 @@ def test_only_contractual_admin_screens_are_a_must_have(make_app):
     questions = app.get("/criteria/admin_ui", headers=JSON).json["questions"]
     musts = [(q["key"], o["key"]) for q in questions for o in q["options"] if o["must"]]
     assert musts == [("admin_ui.need", "required")]
-    assert questions[1]["condition"] == {"question": "admin_ui.need", "in": ["yes"]}
+    # How many kinds of records is asked whenever admin screens are wanted now, required ones too.
+    assert questions[1]["condition"] == {"question": "admin_ui.need", "in": ["yes", "required"]}
