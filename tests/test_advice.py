@@ -362,3 +362,15 @@ def test_the_worked_example_of_the_how_scoring_works_page_is_what_the_model_comp
     assert round(stressed.ranking[0].score, 1) == round(
         100 * (PRIORITY_FACTOR * 5 + 0.8) / (5 * (PRIORITY_FACTOR + 0.8)), 1
     )
+
+
+def test_every_weight_change_on_the_golden_cases_really_flips_grouped_criteria_too(model, cases):
+    from .test_scoring import assert_weight_change_flips
+
+    grouped = 0
+    for case in cases:
+        answers = case.plain_answers()
+        for change in score(model, answers).sensitivity:
+            grouped += model.criterion(change.criterion).group is not None
+            assert_weight_change_flips(model, answers, change)
+    assert grouped > 0

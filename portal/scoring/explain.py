@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
@@ -41,6 +42,46 @@ class Contribution(NamedTuple):
     priority: bool
 
 
+class Contributions(Sequence[Contribution]):
+    """A framework's contributions, kept as columns and made into rows only when read.
+
+    A large catalog ranks hundreds of frameworks over hundreds of criteria: a handful of
+    tuples per framework instead of one row per criterion keeps scoring fast (and the
+    garbage collector idle).
+    """
+
+    __slots__ = ("_columns",)
+
+    def __init__(self, *columns: Sequence[Any]):
+        self._columns = columns  # criterion, need, weight, rating, source, points, share, priority
+
+    def __len__(self) -> int:
+        return len(self._columns[0])
+
+    def __getitem__(self, n):  # type: ignore[override]
+        if isinstance(n, slice):
+            return [self[m] for m in range(*n.indices(len(self)))]
+        return Contribution(*(column[n] for column in self._columns))
+
+    @property
+    def ratings(self) -> Sequence[float]:
+        return self._columns[3]
+
+    @property
+    def sources(self) -> Sequence[str]:
+        return self._columns[4]
+
+    @property
+    def points(self) -> Sequence[float]:
+        return self._columns[5]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"Contributions({list(self)!r})"
+
+
 class Reason(NamedTuple):
     criterion: str
     rationale: str
@@ -65,7 +106,7 @@ class Ranked:
     score: float
     rank: int
     warnings: tuple[str, ...]
-    contributions: tuple[Contribution, ...]
+    contributions: Contributions
     reasons: tuple[Reason, ...]
     why_not: tuple[WhyNot, ...]
     next_steps: tuple[str, ...]
@@ -107,7 +148,7 @@ def explain(evaluation: Evaluation) -> tuple[Ranked, ...]:
                 warnings=warnings(evaluation, i) if evaluation.unmet_counts[i] else (),
                 contributions=contributions,
                 reasons=table.reasons(i, contributions),
-                why_not=() if winner is None or i == winner else table.why_not(winner, i),
+                why_not=() if winner is None or i == winner else table.why_not(contributions),
                 next_steps=next_steps(evaluation, i),
             )
         )
@@ -133,58 +174,62 @@ class _Table:
             for k, s in zip(active, self.states, strict=True)
         ]
         self.priority = [k in evaluation.priorities for k in active]
+        self.needs = [state.need for state in self.states]
+        # Per framework, its ratings and their sources across the active criteria (transposed once).
+        self.scores = list(zip(*(state.ratings.scores for state in self.states), strict=True))
+        self.sources = list(zip(*(state.ratings.sources for state in self.states), strict=True))
+        self.winner = self.scores[evaluation.winner] if self.states and evaluation.winner is not None else ()
         position = {k: n for n, k in enumerate(active)}
         self.stressed = [position[k] for k in evaluation.stressed if k in position]
         self.must = {position[k] for k in evaluation.stressed if k in position and evaluation.states[k].must}
 
-    def contributions(self, i: int, total: float) -> tuple[Contribution, ...]:
+    def contributions(self, i: int, total: float) -> Contributions:
         """Framework ``i``'s points per criterion; they add up to its numerator ``total``."""
-        rows = []
-        for n, state in enumerate(self.states):
-            rating = state.ratings.scores[i]
-            points = self.effective[n] * rating
-            rows.append(
-                Contribution(
-                    self.keys[n],
-                    state.need,
-                    self.weights[n],
-                    rating,
-                    state.ratings.sources[i],
-                    points,
-                    points / total if total > 0 else 0.0,
-                    self.priority[n],
-                )
-            )
-        return tuple(rows)
-
-    def reasons(self, i: int, contributions: Sequence[Contribution]) -> tuple[Reason, ...]:
-        rated = [n for n, state in enumerate(self.states) if state.ratings.sources[i] != "unrated"]
-        stressed = [n for n in self.stressed if n in rated]
-        by_points = sorted(
-            (n for n in rated if n not in stressed), key=lambda n: -self.weighed[n] * contributions[n].rating
+        if not self.states:
+            return Contributions((), (), (), (), (), (), (), ())
+        ratings = self.scores[i]
+        points = list(map(operator.mul, self.effective, ratings))
+        shares = [p / total for p in points] if total > 0 else [0.0] * len(points)
+        return Contributions(
+            self.keys, self.needs, self.weights, ratings, self.sources[i], points, shares, self.priority
         )
-        chosen = stressed + [n for n in by_points if contributions[n].points > 0][:REASONS]
+
+    def reasons(self, i: int, contributions: Contributions) -> tuple[Reason, ...]:
+        sources, points = contributions.sources, contributions.points
+        stressed = [n for n in self.stressed if sources[n] != "unrated"]
+        # By weighed need × rating (points before the group rule), never an unrated pair.
+        weight = [
+            x * r if s != "unrated" and p > 0 else 0.0
+            for x, r, s, p in zip(self.weighed, contributions.ratings, sources, points, strict=True)
+        ]
+        for n in stressed:
+            weight[n] = 0.0
+        chosen = stressed + _largest(weight, REASONS)
         reasons = []
         for n in chosen[:MAX_REASONS]:
             ratings = self.states[n].ratings
             rating = ratings.scores[i]
             why = "priority" if self.priority[n] else ("must" if n in self.must else "points")
             caveat = (ratings.caveats[i] or None) if rating < 5 else None
-            reasons.append(
-                Reason(self.keys[n], ratings.rationales[i], contributions[n].points, rating, caveat, why)
-            )
+            reasons.append(Reason(self.keys[n], ratings.rationales[i], points[n], rating, caveat, why))
         return tuple(reasons)
 
-    def why_not(self, winner: int, i: int) -> tuple[WhyNot, ...]:
-        """Where framework ``i`` loses most weighed points to the winner, what the client stressed first."""
-        best = [s.ratings.scores[winner] for s in self.states]
-        own = [s.ratings.scores[i] for s in self.states]
+    def why_not(self, contributions: Contributions) -> tuple[WhyNot, ...]:
+        """Where a framework loses most weighed points to the winner, what the client stressed first."""
+        best, own = self.winner, contributions.ratings
         losses = [e * (b - r) for e, b, r in zip(self.effective, best, own, strict=True)]
-        stressed = set(self.stressed)
-        order = sorted(range(len(losses)), key=lambda n: (n not in stressed, -losses[n]))
-        return tuple(
-            WhyNot(self.keys[n], best[n], own[n], losses[n], n in stressed) for n in order if losses[n] > 0
-        )[:WHY_NOT]
+        stressed = [n for n in self.stressed if losses[n] > 0]
+        rest = list(losses)
+        for n in stressed:
+            rest[n] = 0.0
+        order = (stressed + _largest(rest, WHY_NOT))[:WHY_NOT]
+        return tuple(WhyNot(self.keys[n], best[n], own[n], losses[n], n in self.stressed) for n in order)
+
+
+def _largest(values: Sequence[float], count: int) -> list[int]:
+    """Positions of the ``count`` largest positive values, earlier positions first among equals."""
+    top = sorted(range(len(values)), key=values.__getitem__, reverse=True)[:count]  # stable, in C
+    return [n for n in top if values[n] > 0]
 
 
 def warnings(evaluation: Evaluation, i: int) -> tuple[str, ...]:

@@ -53,11 +53,17 @@ class CriterionState:
 
 
 def assess(
-    model: Model, k: int, given: Mapping[str, Chosen], visible_all: Mapping[str, Chosen]
+    model: Model,
+    k: int,
+    given: Mapping[str, Chosen],
+    visible_all: Mapping[str, Chosen],
+    visible: Mapping[str, Chosen] | None = None,
 ) -> CriterionState:
-    """Criterion ``k`` under ``given`` (its own answers) and every criterion's visible answers."""
+    """Criterion ``k`` under ``given`` (its own answers) and every criterion's visible answers
+    (``visible``: its own visible answers, where the caller already has them)."""
     criterion = model.criteria[k]
-    visible = visible_answers(criterion, given)
+    if visible is None:
+        visible = visible_answers(criterion, given)
     hooks = criterion.need_hook is not None or criterion.fit_hook is not None
     shown = hook_answers(criterion, model.questions, visible) if hooks else None
     need = hook_need(criterion, shown) if criterion.need_hook is not None else None
@@ -152,7 +158,10 @@ def weighed_needs(model: Model, states: Sequence[CriterionState], priorities: fr
 
 
 def group_rule(
-    model: Model, weighed: Sequence[float], priorities: frozenset[int], members: Sequence[int]
+    model: Model,
+    weighed: Sequence[float] | Mapping[int, float],
+    priorities: frozenset[int],
+    members: Sequence[int],
 ) -> dict[int, float]:
     """Effective weights of one group's members: ``x · max(x) / Σ x``; priorities keep their ``x``."""
     pooled = [k for k in members if k not in priorities and weighed[k] > 0]
@@ -179,10 +188,9 @@ def effective_weights(model: Model, weighed: Sequence[float], priorities: frozen
 def evaluate(model: Model, answers: Mapping[str, Any]) -> Evaluation:
     """Score every framework from scratch: needs, ratings, totals and the ranking order."""
     given = given_by_criterion(model, answers)
-    visible_all: dict[str, Chosen] = {}
-    for criterion, own in zip(model.criteria, given, strict=True):
-        visible_all.update(visible_answers(criterion, own))
-    states = tuple(assess(model, k, own, visible_all) for k, own in enumerate(given))
+    visible = [visible_answers(criterion, own) for criterion, own in zip(model.criteria, given, strict=True)]
+    visible_all = {q: keys for shown in visible for q, keys in shown.items()}
+    states = tuple(assess(model, k, own, visible_all, visible[k]) for k, own in enumerate(given))
     return evaluation_of(model, states, priorities_of(model, answers))
 
 

@@ -92,21 +92,18 @@ def ratings_for(
 ) -> Ratings:
     """Criterion ``k``'s ratings under the visible answers of every criterion (``visible``).
 
-    Without ``when`` clauses and hooks the stored column itself comes back (the
+    When no ``when`` clause matches and there is no hook, the stored column itself comes back (the
     same tuples), which lets incremental re-scoring see that nothing moved.
     """
     column = model.columns[k]
     criterion = model.criteria[k]
-    if not column.whens and criterion.fit_hook is None:
+    matched = _matching_clauses(column, visible) if column.whens else ()
+    if not matched and criterion.fit_hook is None:
         return Ratings(column.scores, column.sources, column.rationales, column.caveats)
     scores, sources = list(column.scores), list(column.sources)
     rationales, caveats = list(column.rationales), list(column.caveats)
-    for i, clauses in column.whens:
-        for clause in clauses:
-            keys = visible.get(clause.question)
-            if keys and any(key in clause.allowed for key in keys):
-                scores[i], rationales[i], caveats[i] = float(clause.score), clause.rationale, clause.caveat
-                break
+    for i, clause in matched:
+        scores[i], rationales[i], caveats[i] = float(clause.score), clause.rationale, clause.caveat
     if criterion.fit_hook is not None:
         for i, framework in enumerate(model.frameworks):
             value = criterion.fit_hook(framework.profile, shown or {})
@@ -115,6 +112,23 @@ def ratings_for(
             scores[i], rationales[i], caveats[i] = _hook_rating(criterion, framework, value)
             sources[i] = "hook"
     return Ratings(tuple(scores), tuple(sources), tuple(rationales), tuple(caveats))
+
+
+def _matching_clauses(column: Column, visible: Mapping[str, Chosen]) -> list[tuple[int, When]]:
+    """Each framework's first ``when`` clause that the visible answers meet (most meet none)."""
+    hits: dict[tuple[str, tuple[str, ...]], bool] = {}
+    matched = []
+    for i, clauses in column.whens:
+        for clause in clauses:
+            condition = (clause.question, clause.allowed)
+            hit = hits.get(condition)
+            if hit is None:
+                keys = visible.get(clause.question)
+                hit = hits[condition] = bool(keys) and any(key in clause.allowed for key in keys)
+            if hit:
+                matched.append((i, clause))
+                break
+    return matched
 
 
 def _hook_rating(criterion: Criterion, framework: Framework, value: Any) -> tuple[float, str, str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -159,15 +160,18 @@ def changed_states(evaluation: Evaluation, changes: Sequence[AnswerChange]) -> d
     touched = set(given)
     for k in given:
         touched |= model.dependents[k]
+    shown = {k: visible_answers(model.criteria[k], answers) for k, answers in given.items()}
     visible: Any = evaluation.visible
     if any(model.columns[j].whens for j in touched):
-        replaced: set[str] = set()
-        own: dict[str, Chosen] = {}
-        for k, answers in given.items():
-            replaced.update(q.key for q in model.criteria[k].questions)
-            own.update(visible_answers(model.criteria[k], answers))
-        visible = _Visible(evaluation.visible, frozenset(replaced), own)
-    return {j: assess(model, j, given.get(j, evaluation.states[j].given), visible) for j in touched}
+        replaced = frozenset(q.key for k in given for q in model.criteria[k].questions)
+        visible = _Visible(
+            evaluation.visible, replaced, {q: c for own in shown.values() for q, c in own.items()}
+        )
+    states = evaluation.states
+    return {
+        j: assess(model, j, given.get(j, states[j].given), visible, shown.get(j, states[j].visible))
+        for j in touched
+    }
 
 
 def rescore(evaluation: Evaluation, changes: Sequence[AnswerChange]) -> Outcome:
@@ -189,11 +193,13 @@ def outcome(evaluation: Evaluation, changed: Mapping[int, CriterionState]) -> Ou
         if len(members) == 1:
             new_effective[k] = new_weighed[k]
         elif k not in new_effective:
-            view = [new_weighed.get(j, x) for j, x in enumerate(weighed)]
+            view = {j: new_weighed.get(j, weighed[j]) for j in members}
             new_effective.update(group_rule(model, view, priorities, members))
     numerators: Sequence[float] = evaluation.numerators
     denominator, weighed_count = evaluation.denominator, evaluation.weighed_count
     counts: list[int] | None = None
+    # Each moved column adds e_new·r − e_old·r0 per framework; all of them in one pass.
+    steps: list[tuple[float, Sequence[float]]] = []
     for j, e_new in new_effective.items():
         e_old = evaluation.effective[j]
         old_scores = evaluation.states[j].ratings.scores
@@ -204,13 +210,23 @@ def outcome(evaluation: Evaluation, changed: Mapping[int, CriterionState]) -> Ou
         denominator += e_new - e_old
         weighed_count += (e_new > 0) - (e_old > 0)
         if new_scores is old_scores:
-            step = e_new - e_old
-            numerators = [total + step * r for total, r in zip(numerators, new_scores, strict=True)]
+            steps.append((e_new - e_old, old_scores))
         else:
-            numerators = [
-                total + e_new * r - e_old * r0
-                for total, r, r0 in zip(numerators, new_scores, old_scores, strict=True)
-            ]
+            steps += ((e_new, new_scores), (-e_old, old_scores))
+    if len(steps) == 1:
+        ((step, scores),) = steps
+        numerators = [total + step * r for total, r in zip(numerators, scores, strict=True)]
+    elif len(steps) == 2:
+        (s1, c1), (s2, c2) = steps
+        numerators = [total + s1 * a + s2 * b for total, a, b in zip(numerators, c1, c2, strict=True)]
+    elif steps:
+        factors = [step for step, _ in steps]
+        numerators = [
+            total + sum(map(operator.mul, factors, column))
+            for total, column in zip(
+                numerators, zip(*(scores for _, scores in steps), strict=True), strict=True
+            )
+        ]
     for k, state in changed.items():
         old = evaluation.states[k]
         if state.unmet != old.unmet:
