@@ -244,7 +244,7 @@ def purge_drafts(dbsession: Session, older_than_days: int) -> int:
 def build_snapshot(
     catalog: Catalog, questionnaire: Questionnaire, answers: dict[str, Any], dropped: list[str]
 ) -> dict[str, Any]:
-    model = scoring.model_from_catalog(catalog)
+    model = questionnaire.model  # built once per configuration, with the questionnaire
     result = scoring.score(model, answers)
     return {
         "schema": SCHEMA,
