@@ -48,6 +48,12 @@ def source_of(based_on: str | None, shown=masked_link) -> str | None:
     return f"{shown(public_id)}/{number}"
 
 
+def answerable(assessment) -> bool:
+    """Whether the questionnaire takes answers: a new draft, or a completed assessment whose
+    next revision is being drafted ("Edit answers")."""
+    return assessment.status == "draft"
+
+
 def clean_title(raw: Any) -> tuple[str | None, str | None]:
     """(title, error): a title is optional text of at most TITLE_MAX characters."""
     if raw is None:
