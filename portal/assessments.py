@@ -51,7 +51,16 @@ def source_of(based_on: str | None, shown=masked_link) -> str | None:
 def answerable(assessment) -> bool:
     """Whether the questionnaire takes answers: a new draft, or a completed assessment whose
     next revision is being drafted ("Edit answers")."""
-    return assessment.status == "draft"
+    return assessment.status == "draft" or assessment.editing_from is not None
+
+
+def draft_revision(assessment) -> int | None:
+    """The number the draft being answered will get when completed; None when none is open."""
+    if assessment.status == "draft":
+        return 1
+    if assessment.editing_from is not None:
+        return assessment.revisions[-1].number + 1
+    return None
 
 
 def clean_title(raw: Any) -> tuple[str | None, str | None]:
@@ -88,6 +97,7 @@ class SavedDraft:
     # Read by the views as they read an Assessment: a draft has no revisions.
     status: str = "draft"
     revisions: tuple[Revision, ...] = ()
+    editing_from: int | None = None
 
 
 class NoSuchAssessment(LookupError):
@@ -99,9 +109,13 @@ class NoSuchAssessment(LookupError):
 _assessments, _answers = Assessment.__table__, Answer.__table__
 _TOUCH_DRAFT = (
     update(_assessments)
-    .where(_assessments.c.public_id == bindparam("link"), _assessments.c.status == "draft")
+    .where(
+        _assessments.c.public_id == bindparam("link"),
+        # answerable(): a draft, or a completed assessment drafting its next revision.
+        (_assessments.c.status == "draft") | _assessments.c.editing_from.is_not(None),
+    )
     .values(updated=bindparam("now"))
-    .returning(_assessments.c.id, _assessments.c.title, _assessments.c.based_on)
+    .returning(_assessments.c.id, _assessments.c.title, _assessments.c.based_on, _assessments.c.editing_from)
 )
 _EXISTS = select(_assessments.c.id).where(_assessments.c.public_id == bindparam("link"))
 
@@ -130,7 +144,7 @@ _READ_ANSWERS = (
 )
 
 
-def save_answers(dbsession: Session, public_id: str, clean: dict[str, Any]) -> SavedDraft:
+def save_answers(dbsession: Session, public_id: str, clean: dict[str, Any]) -> SavedDraft | Assessment:
     """Merge validated answers into a draft's saved ones; ``None`` clears an answer.
 
     Touching the draft's ``updated`` also proves it is a draft (and, on SQLite,
@@ -146,7 +160,7 @@ def save_answers(dbsession: Session, public_id: str, clean: dict[str, Any]) -> S
     if row is None:
         if connection.scalar(_EXISTS, {"link": public_id}) is None:
             raise NoSuchAssessment(public_id)
-        raise Conflict("This assessment is complete; open a new draft with 'Edit answers' to change it.")
+        raise Conflict("This assessment is complete; choose 'Edit answers' to change its answers.")
     mark_written(dbsession)
     given = [
         {"assessment_id": row.id, "question": key, "value": value, "updated": now}
@@ -170,23 +184,32 @@ def save_answers(dbsession: Session, public_id: str, clean: dict[str, Any]) -> S
     answers = dict(connection.execute(_READ_ANSWERS, {"id": row.id}).all())
     # Anything the ORM loaded before these statements is stale now.
     dbsession.expire_all()
+    if row.editing_from is not None:
+        # Changes to a completed assessment: its state lists its revisions too (rarer, so the ORM).
+        return dbsession.get(Assessment, row.id)
     return SavedDraft(public_id, row.title, row.based_on, answers)
 
 
 def complete(
     dbsession: Session, assessment: Assessment, catalog: Catalog, questionnaire: Questionnaire
 ) -> Revision:
-    """Store revision 1 with its snapshot; 409 when required answers are missing or it is done."""
+    """Store the draft's answers as the next revision (1, or the one "Edit answers" opened).
+
+    409 when required answers are missing, or when no draft is open (already complete).
+    """
     _lock(dbsession, assessment)
-    if assessment.status != "draft":
+    if not answerable(assessment):
         raise Conflict("This assessment is already complete.")
-    answers = assessment.answer_map
+    saved = assessment.answer_map
+    answers = {key: value for key, value in saved.items() if key in questionnaire.questions}
     missing = questionnaire.missing_required(answers)
     if missing:
         raise Conflict("Some required questions are not answered yet.", missing)
-    revision = _add_revision(dbsession, assessment, catalog, questionnaire, answers, dropped=[])
-    assessment.status = "complete"
-    audit(dbsession, assessment, "completed", revision=revision.number)
+    edited_from = assessment.editing_from
+    dropped = sorted(set(saved) - set(answers))  # a plugin uninstalled while it was a draft
+    revision = _add_revision(dbsession, assessment, catalog, questionnaire, answers, dropped, edited_from)
+    assessment.status, assessment.editing_from = "complete", None
+    audit(dbsession, assessment, "completed", revision=revision.number, edited_from=edited_from)
     return revision
 
 
@@ -209,35 +232,69 @@ def rescore(
     return revision
 
 
-def draft_from(dbsession: Session, revision: Revision, questionnaire: Questionnaire) -> Assessment:
-    """'Edit answers': a new draft holding a revision's answers that still have a question."""
-    source = revision.assessment
-    draft = create(dbsession, source.title, based_on=f"{source.public_id}/{revision.number}")
-    for key, value in revision.snapshot["answers"].items():
-        if key in questionnaire.questions:
-            draft.answers.append(Answer(question=key, value=value))
-    audit(
-        dbsession,
-        source,
-        "edited into a new draft",
-        revision=revision.number,
-        draft=link_digest(draft.public_id),
-    )
-    return draft
+def open_edit(dbsession: Session, assessment: Assessment, questionnaire: Questionnaire) -> bool:
+    """'Edit answers': draft the next revision at the same link, prefilled from the latest one.
+
+    Answers to questions that no longer exist are left out. A draft already open is kept
+    as it is (a second click never throws away what the client changed); returns whether
+    one was opened now.
+    """
+    _lock(dbsession, assessment)
+    if assessment.status != "complete" or not assessment.revisions:
+        raise Conflict("Only a completed assessment has answers to edit; answer the questionnaire instead.")
+    if assessment.editing_from is not None:
+        return False
+    latest = assessment.revisions[-1]
+    _replace_answers(assessment, latest.snapshot["answers"], questionnaire)
+    assessment.editing_from = latest.number
+    audit(dbsession, assessment, "editing", revision=latest.number)
+    return True
+
+
+def discard_edit(dbsession: Session, assessment: Assessment, questionnaire: Questionnaire) -> None:
+    """'Discard changes': drop the open draft revision only; every completed revision stays."""
+    _lock(dbsession, assessment)
+    if assessment.editing_from is None:
+        raise Conflict("No changes are open on this assessment; there is nothing to discard.")
+    # The saved answers go back to the latest result's, as completing left them.
+    _replace_answers(assessment, assessment.revisions[-1].snapshot["answers"], questionnaire)
+    assessment.editing_from = None
+    audit(dbsession, assessment, "changes discarded")
+
+
+def _replace_answers(assessment: Assessment, answers: dict[str, Any], questionnaire: Questionnaire) -> None:
+    kept = {key: value for key, value in answers.items() if key in questionnaire.questions}
+    # Changed in place: the unit of work inserts before it deletes, and (assessment, question) is unique.
+    for answer in list(assessment.answers):
+        if answer.question in kept:
+            answer.value = kept.pop(answer.question)
+        else:
+            assessment.answers.remove(answer)
+    assessment.answers.extend(Answer(question=key, value=value) for key, value in kept.items())
 
 
 def remove_draft(dbsession: Session, assessment: Assessment) -> None:
-    if assessment.status != "draft":
-        raise Conflict("Only a draft can be deleted; a completed assessment is kept.")
+    """Delete a draft that was never completed. A completed assessment (with or without
+    changes open) is never deleted here: its revisions are kept."""
+    if assessment.status != "draft" or assessment.revisions:
+        message = "Only a draft can be deleted; a completed assessment is kept."
+        if assessment.editing_from is not None:
+            message += " Use 'Discard changes' to drop the changes you started."
+        raise Conflict(message)
     audit(dbsession, assessment, "deleted")
     dbsession.delete(assessment)
 
 
 def purge_drafts(dbsession: Session, older_than_days: int) -> int:
-    """Delete anonymous drafts untouched for that many days; returns how many."""
+    """Delete anonymous drafts untouched for that many days; returns how many.
+
+    Only assessments never completed: one with a revision (changes open or not) is kept.
+    """
     cutoff = utcnow() - timedelta(days=older_than_days)
     stale = dbsession.scalars(
-        select(Assessment.public_id).where(Assessment.status == "draft", Assessment.updated < cutoff)
+        select(Assessment.public_id).where(
+            Assessment.status == "draft", ~Assessment.revisions.any(), Assessment.updated < cutoff
+        )
     ).all()
     if stale:
         dbsession.add_all(
@@ -248,7 +305,11 @@ def purge_drafts(dbsession: Session, older_than_days: int) -> int:
 
 
 def build_snapshot(
-    catalog: Catalog, questionnaire: Questionnaire, answers: dict[str, Any], dropped: list[str]
+    catalog: Catalog,
+    questionnaire: Questionnaire,
+    answers: dict[str, Any],
+    dropped: list[str],
+    edited_from: int | None = None,
 ) -> dict[str, Any]:
     model = questionnaire.model  # built once per configuration, with the questionnaire
     result = scoring.score(model, answers)
@@ -262,14 +323,21 @@ def build_snapshot(
         "profiles": {slug: {"homepage": f.profile.homepage} for slug, f in catalog.frameworks.items()},
         "model": model_to_json(model),
         "answers": answers,
+        # The order the questions were asked in, for reading the answers back.
+        "question_order": [q.key for page in questionnaire.pages for q in page.questions],
         "dropped": dropped,
+        # The revision whose answers "Edit answers" started from (None: first, or re-scored).
+        "edited_from": edited_from,
         "result": result.to_json(),
     }
 
 
-def _add_revision(dbsession, assessment, catalog, questionnaire, answers, dropped) -> Revision:
+def _add_revision(
+    dbsession, assessment, catalog, questionnaire, answers, dropped, edited_from=None
+) -> Revision:
     number = (assessment.revisions[-1].number if assessment.revisions else 0) + 1
-    revision = Revision(number=number, snapshot=build_snapshot(catalog, questionnaire, answers, dropped))
+    snapshot = build_snapshot(catalog, questionnaire, answers, dropped, edited_from)
+    revision = Revision(number=number, snapshot=snapshot)
     assessment.revisions.append(revision)
     assessment.updated = utcnow()
     dbsession.flush()  # the unique (assessment, number) constraint speaks now, not at commit

@@ -24,6 +24,8 @@ from .scoring.snapshot import model_from_json, schema_of
 
 PRIORITIES_TEXT = "What matters most"
 CHART_TOP = 3  # frameworks shown in the contribution chart
+CHART_COLOURS = 6  # distinguishable colours of the breakdown: five criteria and "Other"
+REASONS_SHOWN = 3  # reasons on the summary card
 WHAT_IF_SHOWN = 5  # what-if sentences shown: the smallest changes that flip the result
 
 
@@ -88,6 +90,15 @@ def analysis_sentences(snapshot: dict[str, Any]) -> tuple[list[str], list[str]]:
     return sensitivity, what_if
 
 
+def questionnaire_order(snapshot: dict[str, Any]) -> list[str]:
+    """The answered questions in the order they were asked (older snapshots: the model's order)."""
+    asked = snapshot.get("question_order") or [
+        q["key"] for c in snapshot["model"]["criteria"] for q in c["questions"]
+    ] + [PRIORITIES]
+    answers = snapshot["answers"]
+    return [key for key in asked if key in answers] + [key for key in answers if key not in asked]
+
+
 def result_page_data(request, assessment, revision) -> dict[str, Any]:
     snapshot = revision.snapshot
     labels = Labels.of(snapshot)
@@ -97,7 +108,11 @@ def result_page_data(request, assessment, revision) -> dict[str, Any]:
     winner = ranking[0]["framework"] if ranking else None
     return {
         "assessment": {"id": assessment.public_id, "title": assessment.title},
-        "revision": {"n": revision.number, "created": revision.created},
+        "revision": {
+            "n": revision.number,
+            "created": revision.created,
+            "edited_from": snapshot.get("edited_from"),
+        },
         "result": result,
         "labels": labels,
         "ranking": ranking,
@@ -110,37 +125,64 @@ def result_page_data(request, assessment, revision) -> dict[str, Any]:
         "priorities": [labels.criteria.get(key, key) for key in result.get("priorities", [])],
         "uncertain": [labels.questions.get(key, key) for key in result["uncertain"]],
         "answers": [
-            (labels.questions.get(key, key), labels.answer(key, value))
-            for key, value in snapshot["answers"].items()
+            (labels.questions.get(key, key), labels.answer(key, snapshot["answers"][key]))
+            for key in questionnaire_order(snapshot)
         ],
+        "reasons_shown": REASONS_SHOWN,
         "dropped": snapshot.get("dropped", []),
         "versions": {"frameworks": snapshot["frameworks"], "criteria": snapshot["criteria"]},
         "weights": snapshot["weights"],
-        "other_revisions": [r.number for r in assessment.revisions if r.number != revision.number],
     }
 
 
+OTHER = "other"
+
+
 def contribution_chart(ranked: list[dict[str, Any]], labels: Labels) -> dict[str, Any]:
-    """Stacked bars: each framework's score split into its criteria's shares."""
-    criteria = []
-    for entry in ranked:
-        for contribution in entry["contributions"]:
-            if contribution["criterion"] not in criteria and contribution["points"] > 0:
-                criteria.append(contribution["criterion"])
+    """Stacked bars: each framework's score split into its criteria's points.
+
+    The criteria adding most over the frameworks shown get a colour each; the rest are
+    one "Other" segment, so the chart never needs more than CHART_COLOURS colours.
+    """
+    totals: dict[str, float] = {}
+    points = [points_by_criterion(entry) for entry in ranked]
+    for by_criterion in points:
+        for key, value in by_criterion.items():
+            if value > 0:
+                totals[key] = totals.get(key, 0.0) + value
+    biggest = sorted(totals, key=lambda key: -totals[key])
+    named = biggest if len(biggest) <= CHART_COLOURS else biggest[: CHART_COLOURS - 1]
+    legend = [(key, labels.criteria.get(key, key)) for key in named]
+    if len(named) < len(biggest):
+        legend.append((OTHER, "Other criteria"))
     bars = []
-    for entry in ranked:
-        by_criterion = {c["criterion"]: c for c in entry["contributions"]}
-        segments = [
+    for entry, by_criterion in zip(ranked, points, strict=True):
+        values = {key: by_criterion.get(key, 0.0) for key in named}
+        values[OTHER] = sum(v for key, v in by_criterion.items() if key not in named and v > 0)
+        segments, start = [], 0.0
+        for colour, (key, title) in enumerate(legend):
+            value = values.get(key, 0.0)
+            if value > 0:
+                segments.append(
+                    {
+                        "criterion": key,
+                        "title": title,
+                        "value": round(value, 1),
+                        "x": round(start, 2),
+                        "width": round(value, 2),
+                        "colour": colour,
+                    }
+                )
+                start += value
+        bars.append(
             {
-                "criterion": key,
-                "title": labels.criteria.get(key, key),
-                "value": round(entry["score"] * by_criterion[key]["share"], 1),
+                "framework": entry["framework"],
+                "title": entry["title"],
+                "score": entry["score"],
+                "segments": segments,
             }
-            for key in criteria
-            if key in by_criterion and by_criterion[key]["points"] > 0
-        ]
-        bars.append({"framework": entry["framework"], "title": entry["title"], "segments": segments})
-    return {"criteria": [(key, labels.criteria.get(key, key)) for key in criteria], "bars": bars}
+        )
+    return {"criteria": legend, "bars": bars}
 
 
 def comparison(request, assessment, old, new) -> dict[str, Any]:
@@ -198,3 +240,62 @@ def comparison(request, assessment, old, new) -> dict[str, Any]:
         ],
         "dropped": after.get("dropped", []),
     }
+
+
+MOVERS_SHOWN = 4  # criteria listed under "what moved it"
+
+
+def comparison_page(request, assessment, old, new) -> dict[str, Any]:
+    """The comparison as a client reads it: answers by their labels, the ranking, what moved it."""
+    data = comparison(request, assessment, old, new)
+    before, after = Labels.of(old.snapshot), Labels.of(new.snapshot)
+    old_ranking, new_ranking = old.snapshot["result"]["ranking"], new.snapshot["result"]["ranking"]
+    return {
+        **data,
+        "created": (old.created, new.created),
+        "first": (
+            old_ranking[0]["title"] if old_ranking else None,
+            new_ranking[0]["title"] if new_ranking else None,
+        ),
+        "answers": [
+            {
+                "text": change["text"],
+                "from": before.answer(change["question"], change["from"]),
+                "to": after.answer(change["question"], change["to"]),
+            }
+            for change in data["answers_changed"]
+        ],
+        "added": [after.criteria.get(key, key) for key in data["criteria_added"]],
+        "removed": [before.criteria.get(key, key) for key in data["criteria_removed"]],
+        "reweighted": [after.criteria.get(key, key) for key in data["weights_changed"]],
+        "moved": what_moved(old_ranking, new_ranking, after, before),
+    }
+
+
+def points_by_criterion(entry: dict[str, Any]) -> dict[str, float]:
+    """What each criterion adds to a framework's score, in points of 100."""
+    return {c["criterion"]: entry["score"] * c["share"] for c in entry["contributions"]}
+
+
+def what_moved(old_ranking, new_ranking, after: Labels, before: Labels) -> list[dict[str, Any]]:
+    """The criteria whose points changed most for the frameworks first before and after."""
+    old_entries = {e["framework"]: e for e in old_ranking}
+    new_entries = {e["framework"]: e for e in new_ranking}
+    leaders = list(dict.fromkeys(e[0]["framework"] for e in (old_ranking, new_ranking) if e))
+    deltas: dict[str, dict[str, float]] = {}
+    for slug in leaders:
+        if slug not in old_entries or slug not in new_entries:
+            continue
+        was, now = points_by_criterion(old_entries[slug]), points_by_criterion(new_entries[slug])
+        for key in set(was) | set(now):
+            change = now.get(key, 0.0) - was.get(key, 0.0)
+            if abs(change) >= 0.05:
+                deltas.setdefault(key, {})[slug] = change
+    ordered = sorted(deltas.items(), key=lambda item: -max(abs(v) for v in item[1].values()))
+    return [
+        {
+            "criterion": after.criteria.get(key, before.criteria.get(key, key)),
+            "changes": [(new_entries[slug]["title"], round(change, 1)) for slug, change in changes.items()],
+        }
+        for key, changes in ordered[:MOVERS_SHOWN]
+    ]

@@ -44,7 +44,8 @@ RESULT = "/assessments/{id}/result"
 RESCORE = "/assessments/{id}/rescore"
 REVISION = "/assessments/{id}/revisions/{n}"
 COMPARE = "/assessments/{id}/revisions/{n}/compare"
-EDIT = "/assessments/{id}/revisions/{n}/edit"
+EDIT = "/assessments/{id}/edit"
+DISCARD = "/assessments/{id}/discard"
 MISSING_ID = "no-such-assessment-0123456789abcdef"
 
 
@@ -251,6 +252,7 @@ ENDPOINTS = {
     (REVISION, "get"),
     (COMPARE, "get"),
     (EDIT, "post"),
+    (DISCARD, "post"),
     ("/healthz", "get"),
     ("/readyz", "get"),
 }
@@ -493,13 +495,17 @@ def test_a_client_program_runs_the_whole_flow_without_html(client):
     assert (compared["old"], compared["new"]) == (1, 2)
     assert all(f["rank"][0] == f["rank"][1] for f in compared["frameworks"])
 
-    edited = client.post(EDIT, status=201, id=ref, n=2)
-    draft = client.state(edited.json["id"])
-    assert edited.headers["Location"] == edited.json["url"] == draft["url"]
-    assert draft["answers"] == state["answers"] and draft["status"] == "draft"
-
-    for response_ref in (ref, edited.json["id"]):
-        assert client.get(ASSESSMENT, id=response_ref).headers["Referrer-Policy"] == "same-origin"
+    edited = client.post(EDIT, status=200, id=ref)
+    draft = client.state(ref)
+    assert edited.headers["Location"] == edited.json["url"] == draft["url"] == state["url"]
+    assert draft["answers"] == state["answers"] and draft["status"] == "complete"
+    assert (draft["draft_revision"], draft["editing_from"]) == (3, 2)
+    discarded = client.post(DISCARD, status=200, id=ref)
+    assert discarded.json["draft_revision"] is None and client.state(ref) == {
+        **state,
+        "revisions": discarded.json["revisions"],
+    }
+    assert client.get(ASSESSMENT, id=ref).headers["Referrer-Policy"] == "same-origin"
 
 
 def test_create_defaults_and_normalises_the_title(client):
@@ -699,7 +705,7 @@ def test_a_completed_assessment_refuses_a_second_completion_and_new_answers(clie
     assert again == {"errors": {"_request": "This assessment is already complete."}, "missing": []}
     changed = client.answer(ref, {"project_scale.size": "small"}, status=409).json
     assert changed["errors"] == {
-        "_request": "This assessment is complete; open a new draft with 'Edit answers' to change it."
+        "_request": "This assessment is complete; choose 'Edit answers' to change its answers."
     }
     refused = client.call("delete", ASSESSMENT, 409, {}, id=ref).json
     assert refused["errors"]["_request"] == "Only a draft can be deleted; a completed assessment is kept."
@@ -732,7 +738,7 @@ def test_a_missing_assessment_is_a_404_in_json(client):
             "errors"
         ]
         assert errors == {"_request": f"There is nothing at {path.format(id=MISSING_ID, n=1)}."}
-    for path in (ANSWERS, COMPLETE, RESCORE, EDIT):
+    for path in (ANSWERS, COMPLETE, RESCORE, EDIT, DISCARD):
         body = {"answers": {}} if path == ANSWERS else {}
         client.call("post", path, 404, body, id=MISSING_ID, n=1)
     client.call("delete", ASSESSMENT, 404, {}, id=MISSING_ID)
@@ -747,7 +753,6 @@ def test_a_missing_revision_is_a_404_in_json(client):
         assert list(errors) == ["_request"]
     client.get(COMPARE, 404, query="?with=1", id=ref, n=2)
     client.get(COMPARE, 404, query="?with=2", id=ref, n=1)
-    client.post(EDIT, status=404, id=ref, n=2)
     for query in ("", "?with=", "?with=one", "?with=-1"):
         errors = client.get(COMPARE, 400, query=query, id=ref, n=1).json["errors"]
         assert errors == {"_request": "with: give the number of another revision of this assessment."}
@@ -835,24 +840,23 @@ def test_rescoring_adds_revision_2_and_the_comparison_reports_no_change(client):
     assert client.get(REVISION, id=ref, n=1).json == first
 
 
-def test_edit_opens_a_new_draft_holding_the_answers(client):
+def test_edit_drafts_the_next_revision_at_the_same_link(client):
     ref, first = client.completed()
     answers = client.state(ref)["answers"]
-    created = client.post(EDIT, status=201, id=ref, n=1)
-    draft_ref = created.json["id"]
-    assert draft_ref != ref and created.json["status"] == "draft"
-    draft = client.state(draft_ref)
-    assert draft["answers"] == answers
-    # Named by the first characters of its link: the draft's JSON never holds the source's link.
-    assert draft["based_on"] == f"{ref[:6]}…/1" and ref not in created.text + json.dumps(draft)
-    assert (draft["status"], draft["revisions"], draft["missing"]) == ("draft", [], [])
+    opened = client.post(EDIT, status=200, id=ref).json
+    assert opened["id"] == ref and opened["status"] == "complete" and opened["answers"] == answers
+    assert (opened["draft_revision"], opened["editing_from"], opened["missing"]) == (2, 1, [])
 
-    # The draft changes and completes on its own; the source and its revision stay as they were.
-    client.answer(draft_ref, {"realtime.live": "no", "team_experience.known": None})
-    second = client.post(COMPLETE, id=draft_ref).json
-    assert second["revision"] == 1
-    assert client.state(ref)["answers"] == answers and client.state(ref)["status"] == "complete"
+    # The draft changes and completes as revision 2; revision 1 stays as it was.
+    client.answer(ref, {"realtime.live": "no", "team_experience.known": None})
+    second = client.post(COMPLETE, id=ref).json
+    assert second["revision"] == 2
+    state = client.state(ref)
+    assert [(r["n"], r["edited_from"]) for r in state["revisions"]] == [(1, None), (2, 1)]
+    assert state["answers"]["realtime.live"] == "no" and state["draft_revision"] is None
     assert client.get(REVISION, id=ref, n=1).json == first
+    compared = client.get(COMPARE, query="?with=1", id=ref, n=2).json
+    assert {c["question"] for c in compared["answers_changed"]} >= {"realtime.live"}
 
 
 def test_result_and_revision_carry_the_snapshot(client):
@@ -874,7 +878,7 @@ def test_a_revision_never_changes_and_revalidates_with_its_etag(client):
     assert response.headers["Cache-Control"] == "private, no-cache"
     client.get(REVISION, 304, headers={"If-None-Match": etag}, id=ref, n=1)
     client.post(RESCORE, status=201, id=ref)
-    client.post(EDIT, status=201, id=ref, n=2)
+    client.post(EDIT, status=200, id=ref)
     again = client.get(REVISION, id=ref, n=1)
     assert again.json == first and again.headers["ETag"] == etag
 
@@ -920,7 +924,9 @@ def test_writes_without_a_body_are_answered_as_documented(client):
     client.fill_required(ref)
     assert client.call("post", COMPLETE, 200, id=ref).json["revision"] == 1
     assert client.call("post", RESCORE, 201, id=ref).json["revision"] == 2
-    draft = client.call("post", EDIT, 201, id=ref, n=2).json["id"]
+    assert client.call("post", EDIT, 200, id=ref).json["draft_revision"] == 3
+    assert client.call("post", DISCARD, 200, id=ref).json["draft_revision"] is None
+    draft = client.create()["id"]
     client.call("delete", ASSESSMENT, 204, id=draft)
     client.get(ASSESSMENT, 404, id=draft)
     # The one write that needs a body refuses to go without.

@@ -63,7 +63,9 @@ def test_the_audit_trail_and_the_error_log_hold_no_link(make_app, use_plugins, t
     required = {q["key"]: q["options"][0]["key"] for q in questions if q["required"] and q["options"]}
     app.post_json(link + "answers", {"answers": required}, headers=JSON)
     app.post_json(link + "complete", {}, headers=JSON)
-    draft = app.post_json(link + "revisions/1/edit", {}, headers=JSON, status=201).json["url"]
+    app.post_json(link + "edit", {}, headers=JSON)
+    app.post_json(link + "discard", {}, headers=JSON)
+    draft = app.post_json("/assessments/", {"title": "Dropped"}, headers=JSON).json["url"]
     app.delete(draft, headers=JSON, status=204)
     public_ids = [link.rstrip("/").rsplit("/", 1)[1], draft.rstrip("/").rsplit("/", 1)[1]]
     engine = create_engine(url)

@@ -7,10 +7,10 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, select, update
+from sqlalchemy import create_engine, func, select, update
 from sqlalchemy.orm import Session
 
-from portal.models import Assessment, AuditEvent
+from portal.models import Assessment, AuditEvent, Revision
 from portal.models.assessment import utcnow
 from portal.security import link_digest
 from portal.testing import JSON
@@ -30,14 +30,24 @@ def test_purge_drafts_removes_only_stale_drafts(make_app, tmp_path):
     answers = {q["key"]: q["options"][0]["key"] for q in questions if q["required"] and q["options"]}
     app.post_json(done + "answers", {"answers": answers}, headers=JSON)
     app.post_json(done + "complete", {}, headers=JSON)
+    # Changes opened on it ("Edit answers") are a draft of its next revision, not a draft to purge.
+    app.post_json(done + "edit", {}, headers=JSON)
+    # And a draft row that somehow holds a revision is never purged with it.
+    ids["odd"] = app.post_json("/assessments/", {"title": "odd"}, headers=JSON).json["id"]
+    odd = f"/assessments/{ids['odd']}/"
+    app.post_json(odd + "answers", {"answers": answers}, headers=JSON)
+    app.post_json(odd + "complete", {}, headers=JSON)
 
     engine = create_engine(url)
     with engine.begin() as connection:
         old = utcnow() - timedelta(days=40)
         connection.execute(
             update(Assessment)
-            .where(Assessment.public_id.in_([ids["stale"], ids["stale but complete"]]))
+            .where(Assessment.public_id.in_([ids["stale"], ids["stale but complete"], ids["odd"]]))
             .values(updated=old)
+        )
+        connection.execute(
+            update(Assessment).where(Assessment.public_id == ids["odd"]).values(status="draft")
         )
     ini = tmp_path / "purge.ini"
     ini.write_text((ROOT / "development.ini").read_text().replace("sqlite:///%(here)s/portal.sqlite", url))
@@ -50,7 +60,9 @@ def test_purge_drafts_removes_only_stale_drafts(make_app, tmp_path):
     with Session(engine) as session:
         left = set(session.scalars(select(Assessment.title)))
         purged = session.scalars(select(AuditEvent).where(AuditEvent.action == "purged")).all()
-    assert left == {"fresh", "stale but complete"}
+        kept_revisions = session.scalar(select(func.count(Revision.id)))
+    assert left == {"fresh", "stale but complete", "odd"}
+    assert kept_revisions == 2
     assert [event.link_digest for event in purged] == [link_digest(ids["stale"])]
     engine.dispose()
 

@@ -77,9 +77,12 @@ def test_every_request_of_a_whole_journey_closes_its_cursors(watched):
     step("get", url + "revisions/1/report.md")
     step("post_json", url + "rescore", params={})
     step("get", url + "revisions/2/compare?with=1")
-    draft = step("post_json", url + "revisions/2/edit", params={}).json["url"]
-    step("post_json", draft + "answers", params={"answers": {next(iter(required)): None}})
-    step("post_json", draft + "complete", params={})  # 409: a required answer is open
+    step("post_json", url + "edit", params={})
+    step("post_json", url + "answers", params={"answers": {next(iter(required)): None}})
+    step("post_json", url + "complete", params={})  # 409: a required answer is open
+    step("delete", url)  # 409: a completed assessment is kept
+    step("post_json", url + "discard", params={})
+    draft = step("post_json", "/assessments/", params={"title": "Dropped"}).json["url"]
     step("delete", draft)
     step("get", draft)  # 404
 

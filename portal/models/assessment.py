@@ -33,9 +33,12 @@ class Assessment(Base):
     public_id: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_id)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | complete
-    # "<public id>/<revision number>" this draft was opened from ("Edit answers"), if any;
-    # plain text, so the source may be deleted without touching this draft.
+    # Drafts opened by the first "Edit answers", which made a new assessment: the
+    # "<public id>/<revision number>" it came from, as plain text. Kept for those drafts.
     based_on: Mapped[str | None] = mapped_column(String(100))
+    # "Edit answers" today: while a completed assessment's next revision is being drafted,
+    # the number of the revision it was opened from. Its answers are then the draft's.
+    editing_from: Mapped[int | None] = mapped_column()
     created: Mapped[datetime] = mapped_column(default=utcnow)
     updated: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
