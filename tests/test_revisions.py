@@ -127,8 +127,8 @@ def test_the_markdown_report_cannot_be_injected(make_app, database):
     # A named download, from the first rendering and from the cache alike.
     hit = app.get(completed.headers["Location"] + "/report.md")
     for answer in (report, hit):
-        assert answer.headers["Content-Disposition"].startswith('inline; filename="assessment-')
-        assert answer.headers["Content-Disposition"].endswith('-r1.md"')
+        assert answer.headers["Content-Disposition"].startswith('attachment; filename="acme-script-alert-1-')
+        assert answer.headers["Content-Disposition"].endswith('-revision-1.md"')
     heading = report.text.splitlines()[0]
     assert heading == (
         r"# Framework recommendation: Acme \<script\>alert(1)\</script\> \[click\](http://evil.example) "

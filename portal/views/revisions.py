@@ -12,11 +12,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
-from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
+from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther, HTTPServiceUnavailable
 from pyramid.renderers import render
 from pyramid.response import Response
 
-from .. import assessments
+from .. import assessments, pdf
+from ..downloads import attachment
 from ..report import render_report
 from ..resources import RevisionResource
 from ..results import comparison, result_page_data
@@ -125,8 +126,25 @@ def report(context, request):
         )
         return text.encode("utf-8"), "text/markdown"
 
-    disposition = f'inline; filename="assessment-{context.public_id[:8]}-r{context.number}.md"'
+    disposition = attachment(context.assessment.title, context.number, "md")
     return cached(request, context, "markdown", build, {"Content-Disposition": disposition})
+
+
+@action_view(request_method=GET, context=RevisionResource, name="report.pdf", permission=Permissions.VIEW)
+def report_pdf(context, request):
+    def build():
+        data = result_page_data(request, context.assessment, context.revision)
+        # printing: the template opens every collapsible section, as paper cannot.
+        html = render("revision.jinja2", {**data, "printing": True}, request)
+        page_url = revision_url(request, context.public_id, context.number)
+        try:
+            fetcher = pdf.static_fetcher(request.static_url("portal:static/"))
+            return pdf.render_pdf(html, page_url, fetcher), "application/pdf"
+        except pdf.PdfUnavailable as exc:
+            raise HTTPServiceUnavailable(str(exc)) from exc
+
+    disposition = attachment(context.assessment.title, context.number, "pdf")
+    return cached(request, context, "pdf", build, {"Content-Disposition": disposition})
 
 
 @page_view("compare_revisions.jinja2", context=RevisionResource, name="compare", permission=Permissions.VIEW)
