@@ -1,13 +1,22 @@
-"""The catalog pages: framework profiles and criteria, as HTML and JSON."""
+"""The catalog pages: framework profiles and criteria, as HTML and JSON.
+
+The JSON names things by their keys; the pages say the same in the client's words
+(question texts, answer labels, a rubric as its steps), keeping keys, versions and
+weights for the consultants' details.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
+
 from pyramid.httpexceptions import HTTPBadRequest
 
+from ..questionnaire import UNSURE, UNSURE_LABEL
 from ..resources import CriterionCatalog, CriterionResource, FrameworkCatalog, FrameworkResource
 from ..scoring.ratings import UNRATED_SCORE
 from ..security import Permissions
-from .negotiation import page_view
+from .negotiation import html_view, json_view, page_view
 
 MAX_COMPARED = 6
 
@@ -60,6 +69,51 @@ def next_step_json(step, texts: dict[str, str]) -> str | dict:
     return {**step.model_dump(by_alias=True), "question_text": texts.get(step.question, step.question)}
 
 
+def answer_words(catalog) -> Callable[[str, Sequence[str]], str | None]:
+    """``said(question, option keys)``: 'the answer to “<question text>” is “<label>” or “<label>”'.
+
+    None when the question is not asked here (its criterion is not enabled): a clause
+    on it never applies, and its key means nothing to a client.
+    """
+    questions = {q.key: q for c in catalog.criteria.values() for q in c.questions}
+
+    def said(question: str, keys: Sequence[str]) -> str | None:
+        asked = questions.get(question)
+        if asked is None:
+            return None
+        labels = {o.key: o.label for o in asked.options} | {UNSURE: UNSURE_LABEL}
+        answers = [f"“{labels.get(key, key)}”" for key in keys]
+        listed = answers[0] if len(answers) == 1 else f"{', '.join(answers[:-1])} or {answers[-1]}"
+        return f"the answer to “{asked.text}” is {listed}"
+
+    return said
+
+
+# A rubric written as "0: … 1: … 5: …"; each step starts at a digit and a colon after a space.
+RUBRIC_STEP = re.compile(r"(?:^|(?<=\s))([0-5])\s*:\s+")
+
+
+def rating_scale(rubric: str) -> list[dict]:
+    """A rubric as its steps, lowest first; empty when it is not written step by step."""
+    parts = RUBRIC_STEP.split(rubric.strip())
+    if len(parts) < 5 or parts[0].strip():
+        return []
+    steps = [{"score": int(parts[i]), "text": parts[i + 1].strip()} for i in range(1, len(parts), 2)]
+    scores = [step["score"] for step in steps]
+    if scores != sorted(set(scores)) or not all(step["text"] for step in steps):
+        return []
+    return [{**step, "text": step["text"][0].upper() + step["text"][1:]} for step in steps]
+
+
+def best_of(ratings: dict[str, dict]) -> set[str]:
+    """The frameworks with the highest rating of a row; none when every rated one ties."""
+    scores = {slug: r["score"] for slug, r in ratings.items() if r["source"] != "unrated"}
+    if len(scores) < 2 or len(set(scores.values())) == 1:
+        return set()
+    top = max(scores.values())
+    return {slug for slug, score in scores.items() if score == top}
+
+
 @page_view("frameworks.jinja2", context=FrameworkCatalog, permission=Permissions.VIEW)
 def framework_list(context, request):
     return {
@@ -77,7 +131,7 @@ def framework_list(context, request):
     }
 
 
-@page_view("framework.jinja2", context=FrameworkResource, permission=Permissions.VIEW)
+@json_view(context=FrameworkResource, permission=Permissions.VIEW)
 def framework_detail(context, request):
     framework, catalog = context.framework, request.catalog
     profile = framework.profile
@@ -107,7 +161,12 @@ def framework_detail(context, request):
     }
 
 
-@page_view("compare.jinja2", context=FrameworkCatalog, name="compare", permission=Permissions.VIEW)
+@html_view("framework.jinja2", context=FrameworkResource, permission=Permissions.VIEW)
+def framework_page(context, request):
+    return {**framework_detail(context, request), "said": answer_words(request.catalog)}
+
+
+@json_view(context=FrameworkCatalog, name="compare", permission=Permissions.VIEW)
 def framework_compare(context, request):
     catalog = context.catalog
     texts = question_texts(catalog)
@@ -132,6 +191,12 @@ def framework_compare(context, request):
             for c in rated
         ],
     }
+
+
+@html_view("compare.jinja2", context=FrameworkCatalog, name="compare", permission=Permissions.VIEW)
+def framework_compare_page(context, request):
+    data = framework_compare(context, request)
+    return {**data, "best": {c["key"]: best_of(c["ratings"]) for c in data["criteria"]}}
 
 
 @page_view("criteria.jinja2", context=CriterionCatalog, permission=Permissions.VIEW)
@@ -181,7 +246,7 @@ def question_json(question) -> dict:
     }
 
 
-@page_view("criterion.jinja2", context=CriterionResource, permission=Permissions.VIEW)
+@json_view(context=CriterionResource, permission=Permissions.VIEW)
 def criterion_detail(context, request):
     criterion, catalog = context.criterion, request.catalog
     texts = question_texts(catalog)
@@ -209,6 +274,12 @@ def criterion_detail(context, request):
             for slug, framework in catalog.frameworks.items()
         },
     }
+
+
+@html_view("criterion.jinja2", context=CriterionResource, permission=Permissions.VIEW)
+def criterion_page(context, request):
+    data = criterion_detail(context, request)
+    return {**data, "scale": rating_scale(data["rubric"]), "said": answer_words(request.catalog)}
 
 
 def _by_hook() -> dict:

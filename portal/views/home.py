@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from ..models.assessment import TITLE_MAX
 from ..resources import Root
 from ..scoring import PRIORITIES_MAX, ranking, ratings, sensitivity, whatif
 from ..scoring.confidence import HIGH_MARGIN, MEDIUM_MARGIN, ROBUST_MARGIN, STRONG
 from ..security import Permissions
-from .negotiation import html_view, page_view
+from .negotiation import html_view, json_view
 
 
-@page_view("home.jinja2", context=Root, permission=Permissions.VIEW)
+@json_view(context=Root, permission=Permissions.VIEW)
 def home(context, request):
     catalog = request.catalog
     return {
@@ -29,6 +30,12 @@ def home(context, request):
             "how_scoring_works": request.resource_url(context, "how-scoring-works"),
         },
     }
+
+
+@html_view("home.jinja2", context=Root, permission=Permissions.VIEW)
+def home_page(context, request):
+    # The start form's title box holds exactly what an assessment's title may hold.
+    return {**home(context, request), "title_max": TITLE_MAX}
 
 
 @html_view("how_scoring_works.jinja2", context=Root, name="how-scoring-works", permission=Permissions.VIEW)
