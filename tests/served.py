@@ -85,10 +85,21 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
+# production.ini listens on an address; development.ini on localhost at its http_port (which
+# pserve's http_port=N changes).
+SERVER_ADDRESS = re.compile(r"(?m)^(listen = .*|host = .*\nget port = http_port)$")
+
+
+def listen_on(text: str, port: int) -> str:
+    """An ini file's text with its server on 127.0.0.1:``port``."""
+    text, count = SERVER_ADDRESS.subn(f"listen = 127.0.0.1:{port}", text)
+    assert count == 1, "the ini file's server address changed shape"
+    return text
+
+
 def write_ini(folder: Path, name: str, port: int, database_url: str | None, settings: dict[str, str]) -> Path:
     """A copy of the project's ini file: its listen address, database and the given settings changed."""
-    text = (ROOT / name).read_text()
-    text = re.sub(r"(?m)^listen = .*$", f"listen = 127.0.0.1:{port}", text)
+    text = listen_on((ROOT / name).read_text(), port)
     text = text.replace("%(here)s/alembic", str(ROOT / "alembic"))
     if database_url is not None and name == "development.ini":
         # An ini file interpolates %: a socket path's escapes need %%.

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT
+from .served import listen_on
 
 BIN = Path(sys.executable).parent
 PRODUCTION_ENV = {
@@ -34,8 +35,7 @@ def free_port() -> int:
 def copy_ini(name: str, tmp_path: Path, port: int) -> Path:
     """The project's ini file with only its listen address and folder changed."""
     text = (ROOT / name).read_text()
-    text = text.replace("listen = localhost:6543", f"listen = 127.0.0.1:{port}")
-    text = text.replace("listen = 127.0.0.1:6543", f"listen = 127.0.0.1:{port}")
+    text = listen_on(text, port)
     text = text.replace("%(here)s/alembic", str(ROOT / "alembic"))
     path = tmp_path / name
     path.write_text(text)

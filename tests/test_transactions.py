@@ -18,6 +18,7 @@ from portal.models import Answer, Assessment, AuditEvent, Revision
 from portal.testing import JSON
 
 from .conftest import ROOT, alembic_upgrade
+from .served import listen_on
 
 BIN = Path(sys.executable).parent
 
@@ -154,9 +155,8 @@ def test_simultaneous_completions_store_exactly_one_revision(postgresql_url, tmp
     port = free_port()
     ini = tmp_path / "served.ini"
     ini.write_text(
-        (ROOT / "development.ini")
-        .read_text()
-        .replace("listen = localhost:6543", f"listen = 127.0.0.1:{port}\nthreads = 8")
+        listen_on((ROOT / "development.ini").read_text(), port)
+        .replace("[server:main]\n", "[server:main]\nthreads = 8\n")
         .replace("pyramid.includes =\n    pyramid_debugtoolbar", "pyramid.includes =")
         # An ini file interpolates %: the URL's escaped socket path needs %%.
         .replace("sqlite:///%(here)s/portal.sqlite", postgresql_url.replace("%", "%%"))
