@@ -16,7 +16,7 @@ from .. import assessments
 from ..assessments import Conflict
 from ..questionnaire import Questionnaire
 from ..resources import AssessmentContainer, AssessmentResource
-from ..security import Permissions
+from ..security import Permissions, keep_link_private
 from ..throttle import Throttled, throttles
 from .errors import Missing
 from .inputs import action_body, body
@@ -97,7 +97,7 @@ def conflict_page(request, context, error: Conflict) -> Response:
 
 @html_view("start.jinja2", context=AssessmentContainer, permission=Permissions.VIEW)
 def start_page(context, request):
-    return {"title": "", "errors": {}}
+    return start_form("", {})
 
 
 @json_view(context=AssessmentContainer, permission=Permissions.VIEW)
@@ -123,6 +123,8 @@ def create(context, request):
         response.headers["Retry-After"] = str(refused.retry_after)
         return response
     assessment = assessments.create(request.dbsession, title)
+    # The answer holds the new private link: kept private as every answer under it is.
+    request.add_response_callback(keep_link_private)
     url = assessment_url(request, assessment.public_id)
     if as_json:
         return json_response({"id": assessment.public_id, "url": url, "status": assessment.status}, 201, url)
@@ -133,9 +135,14 @@ def _refused_start(request, as_json: bool, title, errors: dict[str, str], status
     """The refusal, in JSON or as the start page with the title the client typed."""
     if as_json:
         return json_response({"errors": errors}, status)
-    response = render_to_response("start.jinja2", {"title": title, "errors": errors}, request)
+    response = render_to_response("start.jinja2", start_form(title, errors), request)
     response.status_int = status
     return response
+
+
+def start_form(title, errors: dict[str, str]) -> dict[str, Any]:
+    # The title box holds exactly what an assessment's title may hold.
+    return {"title": title, "errors": errors, "title_max": assessments.TITLE_MAX}
 
 
 def wait_words(seconds: int) -> str:
