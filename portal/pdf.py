@@ -19,7 +19,12 @@ from pathlib import Path
 
 from pyramid.path import AssetResolver
 
+from .security import mask_links
+
 log = logging.getLogger(__name__)
+# WeasyPrint warns of every property it does not draw (SVG fills in the HTML's CSS, print-color-adjust,
+# media queries of screen sizes) on each PDF: the portal's stylesheet is meant for browsers too.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 # Debian's names of the libraries WeasyPrint loads (its installation guide's list).
 DEBIAN_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0")
@@ -62,8 +67,11 @@ def _fetcher_class():
             path = self._static_path(url)
             if path is None:
                 self.refused.append(url)
+                log.warning(
+                    "PDF report: refused to fetch %s (only static files are read)", mask_links(url[:200])
+                )
                 # WeasyPrint catches this, leaves the resource out and goes on rendering.
-                raise ValueError(f"only the portal's static files are fetched, not {url}")
+                raise ValueError("only the portal's static files are fetched")
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return weasyprint.urls.URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
 
@@ -83,37 +91,33 @@ def static_fetcher(static_prefix: str):
     return _fetcher_class()(static_prefix)
 
 
+# WeasyPrint styles an inline SVG only from a <style> inside it, never with the page's
+# stylesheets (and the CSP keeps <style> out of served pages): each chart of the PDF gets
+# a copy of portal.css's print rules for charts, those whose selectors start at the <svg>.
+_SVG_START = re.compile(r"<svg\b[^>]*>")
+
+
 def render_pdf(html: str, base_url: str, fetcher) -> bytes:
     """``html`` as a PDF; ``base_url`` resolves its relative links as the browser would."""
     weasyprint = _weasyprint()
-    html = _SVG_START.sub(lambda m: f"{m[0]}<style>{_chart_rules()}</style>", html)
+    html = _SVG_START.sub(lambda svg: f"{svg[0]}<style>{_chart_rules()}</style>", html)
     return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
-
-
-# WeasyPrint styles an inline SVG only from a <style> inside it, never from the page's
-# stylesheets (and the CSP keeps <style> out of served pages): so each chart of the PDF
-# gets a copy of portal.css's print rules, the one place the print colours are written.
-_SVG_START = re.compile(r"<svg\b[^>]*>")
 
 
 @functools.cache
 def _chart_rules() -> str:
-    import cssselect2
-    import tinycss2
+    import tinycss2  # a dependency of WeasyPrint, loaded with it
+
+    def text(tokens) -> str:
+        return tinycss2.serialize(tokens).strip()
 
     css = Path(AssetResolver().resolve(f"{STATIC}/portal.css").abspath()).read_text(encoding="utf-8")
-    kept = []
+    rules = []
     for block in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
-        if block.type != "at-rule" or block.lower_at_keyword != "media":
-            continue
-        if tinycss2.serialize(block.prelude).strip() != "print":
-            continue
-        for rule in tinycss2.parse_blocks_contents(block.content, skip_comments=True, skip_whitespace=True):
-            if rule.type != "qualified-rule":
-                continue  # @page: for the page, not the chart
-            try:
-                cssselect2.compile_selector_list(rule.prelude)
-            except cssselect2.SelectorError:
-                continue  # a browser-only selector, at which the SVG renderer would stop reading
-            kept.append(tinycss2.serialize([rule]))
-    return "".join(kept)
+        if block.type == "at-rule" and block.lower_at_keyword == "media" and text(block.prelude) == "print":
+            for rule in tinycss2.parse_blocks_contents(
+                block.content, skip_comments=True, skip_whitespace=True
+            ):
+                if rule.type == "qualified-rule" and text(rule.prelude).startswith("svg"):
+                    rules.append(tinycss2.serialize([rule]))
+    return "".join(rules)

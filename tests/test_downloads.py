@@ -1,7 +1,8 @@
-"""Downloads of a result: the Markdown and PDF reports, as named attachments.
+"""Downloads of a result: the Markdown and PDF reports, as named attachments, and printing.
 
 The PDF is rendered for real by WeasyPrint (with Debian's Pango) and read back with
 pypdf; the 503 without Pango runs the portal in a subprocess that cannot load it.
+Printing is Chromium's own (Playwright's ``page.pdf()``) of the served result page.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import re
 import subprocess
 import sys
 import textwrap
+import unicodedata
+import urllib.request
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
@@ -26,6 +30,7 @@ from portal.models import Assessment, Revision
 from portal.testing import JSON, app_settings, build_app
 
 from .conftest import ROOT, alembic_upgrade
+from .test_browser import ARTIFACTS, budget, chromium, portal_url, watch_csp  # noqa: F401 (fixtures)
 from .test_revisions import complete_assessment
 
 V1_FIXTURE = Path(__file__).parent / "fixtures" / "revision_v1"
@@ -59,13 +64,13 @@ def pdf_text(body: bytes) -> str:
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(body)).pages)
 
 
-def fill_colours(body: bytes) -> set[tuple[float, ...]]:
-    """Every RGB fill colour the PDF paints with (its ``r g b rg`` operators)."""
+def fill_colours(body: bytes) -> Counter[tuple[float, ...]]:
+    """How often the PDF starts painting with each RGB fill colour (its ``r g b rg`` operators)."""
     streams = b"".join(page.get_contents().get_data() for page in pypdf.PdfReader(io.BytesIO(body)).pages)
-    return {
+    return Counter(
         tuple(round(float(v), 3) for v in match)
         for match in re.findall(rb"([\d.]+) ([\d.]+) ([\d.]+) rg", streams)
-    }
+    )
 
 
 def rgb(hex_colour: str) -> tuple[float, ...]:
@@ -140,13 +145,15 @@ def test_the_pdf_report_is_an_attachment_with_the_ranking_as_text_and_the_charts
     # Paper has no use for the navigation and the download links.
     assert "Criteria" not in words.split("Live chat rebuild")[0]
     assert "Download" not in words
-    # The charts are drawn with the print stylesheet's colours, which only they use:
-    # the ranking's bars and the first criterion's share of each score.
+    # The charts are drawn with the print stylesheet's colours (WeasyPrint reads no other rules
+    # inside an <svg>): the ranking's bars and the first criterion's share of each score.
     css = (ROOT / "portal/static/portal.css").read_text()
     print_rules = css[css.index("/* Print:") :]
-    bar = re.search(r"svg\.chart \.bar \{ fill: (#[0-9a-f]{6}); \}", print_rules)[1]
-    first_criterion = re.search(r"\.p0 \{ background: #[0-9a-f]{6}; fill: (#[0-9a-f]{6}); \}", print_rules)[1]
-    assert {rgb(bar), rgb(first_criterion)} <= fill_colours(response.body)
+    bar = re.search(r"svg\.bar rect \{ fill: (#[0-9a-f]{6}); \}", print_rules)[1]
+    first_criterion = re.search(r"svg\.bar rect\.c0 \{ fill: (#[0-9a-f]{6}); \}", print_rules)[1]
+    colours = fill_colours(response.body)
+    assert colours[rgb(bar)] >= sum(not entry["warnings"] for entry in ranking) >= 2
+    assert colours[rgb(first_criterion)] >= 2  # the legend's swatch, and the criterion's share of a bar
 
 
 def test_the_pdf_is_rendered_once_then_served_from_the_render_cache_with_an_etag(app, database):
@@ -282,3 +289,63 @@ def test_without_pango_the_pdf_answers_503_naming_the_debian_packages_and_the_re
     assert (
         "libpango-1.0-0" in body["errors"]["_request"] and "libpangoft2-1.0-0" in body["errors"]["_request"]
     )
+
+
+# --- Printing in a browser -------------------------------------------------------
+
+
+def complete_over_http(base: str) -> str:
+    """A completed assessment of the served portal, made through its JSON API: its revision's URL."""
+
+    def call(url, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            url, data, {"Accept": "application/json", "Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=20) as reply:
+            return reply.headers, json.loads(reply.read() or b"null")
+
+    url = call(base + "/assessments/", {"title": "Live chat rebuild"})[1]["url"]
+    questions = call(url + "questionnaire")[1]["questions"]
+    answers = {q["key"]: q["options"][0]["key"] for q in questions if q["required"] and q["options"]}
+    call(url + "answers", {"answers": {**answers, "realtime.live": "core"}})
+    call(url + "answers", {"answers": {"realtime.connections": "thousands"}})
+    return call(url + "complete", {})[0]["Location"]
+
+
+def test_printing_the_result_opens_every_section_and_leaves_out_the_controls(request):
+    # The browser test's fixtures: a served portal (pserve) and Debian's Chromium.
+    served, browser = request.getfixturevalue("portal_url"), request.getfixturevalue("chromium")
+    revision = complete_over_http(served)
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    watch_csp(page)
+    page.goto(revision)
+    sections = page.locator("details")
+    assert sections.count() >= 5 and page.locator("details[open]").count() == 0
+    expect_print = page.get_by_role("button", name="Print", exact=True)
+    assert expect_print.is_visible()  # shipped hidden, shown by the script
+    # A text from inside each collapsed section, which only an open section prints.
+    hidden_texts = page.evaluate(
+        """() => Array.from(document.querySelectorAll("details"), d =>
+             d.querySelector(":scope > :not(summary) :is(li, p, dd), :scope > :is(p, ul, ol, dl)")
+              .textContent.trim().replace(/\\s+/g, " ").slice(0, 50))"""
+    )
+    page.locator("details > summary").first.click()  # the client opened one section
+    printed = page.pdf()  # Chromium's own print: it fires beforeprint and afterprint
+    words = " ".join(unicodedata.normalize("NFKC", pdf_text(printed)).split())
+    for hidden in hidden_texts:
+        assert hidden in words
+    for control in ("Download PDF", "Download Markdown", "Copy link", "Edit answers", "Print"):
+        assert control not in words
+    assert "Criteria" not in words.split("Live chat rebuild")[0]  # no navigation in the header
+    # After printing, the sections are as the client left them.
+    assert (
+        page.locator("details[open]").count() == 1
+        and page.locator("details").first.get_attribute("open") == ""
+    )
+    # The Print button prints: the browser's print opens every section.
+    expect_print.click()
+    page.wait_for_function("document.querySelectorAll('details:not([open])').length === 0")
+    assert page.csp_violations == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "downloads-result-printed-by-chromium.pdf").write_bytes(printed)
