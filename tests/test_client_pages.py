@@ -27,7 +27,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from portal.testing import JSON, app_settings, build_app
-from portal.views.catalog import best_of, rating_scale
+from portal.views.catalog import best_of, rating_scale, sources
 
 from .conftest import alembic_upgrade
 
@@ -404,3 +404,23 @@ def test_best_of_a_row():
     assert best_of(row(4, 4, 4)) == set()  # all equal: nothing stands out
     assert best_of(row(2, None)) == set()  # one rated framework is not a comparison
     assert best_of(row(2, None, 3)) == {"f2"}
+
+
+def test_evidence_links_are_named_by_their_site(site):
+    assert sources(["https://www.djangoproject.com/a", "https://docs.djangoproject.com/b"]) == [
+        ("https://www.djangoproject.com/a", "djangoproject.com"),
+        ("https://docs.djangoproject.com/b", "docs.djangoproject.com"),
+    ]
+    assert [name for _, name in sources(["https://a.example/1", "https://a.example/2"])] == [
+        "a.example (1)",
+        "a.example (2)",
+    ]
+    evidence = site.json("/frameworks/django")["ratings"]["admin_ui"]["evidence"]
+    row = next(
+        tr
+        for tr in site.app.get("/frameworks/django").html.select("table.ratings tbody tr")
+        if "Admin" in tr.th.text
+    )
+    links = row.select(".sources a")
+    assert [a["href"] for a in links] == evidence
+    assert all(a.get_text() != "source" and "." in a.get_text() for a in links)

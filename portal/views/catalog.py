@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from urllib.parse import urlsplit
 
 from pyramid.httpexceptions import HTTPBadRequest
 
@@ -89,6 +90,17 @@ def answer_words(catalog) -> Callable[[str, Sequence[str]], str | None]:
     return said
 
 
+def sources(links: Sequence[str]) -> list[tuple[str, str]]:
+    """Evidence links named by their site ("docs.djangoproject.com"), numbered where a site repeats."""
+    hosts = [urlsplit(link).hostname or link for link in links]
+    hosts = [host.removeprefix("www.") for host in hosts]
+    named = []
+    for i, (link, host) in enumerate(zip(links, hosts, strict=True)):
+        repeats = hosts.count(host) > 1
+        named.append((link, f"{host} ({hosts[: i + 1].count(host)})" if repeats else host))
+    return named
+
+
 # A rubric written as "0: … 1: … 5: …"; each step starts at a digit and a colon after a space.
 RUBRIC_STEP = re.compile(r"(?:^|(?<=\s))([0-5])\s*:\s+")
 
@@ -163,7 +175,7 @@ def framework_detail(context, request):
 
 @html_view("framework.jinja2", context=FrameworkResource, permission=Permissions.VIEW)
 def framework_page(context, request):
-    return {**framework_detail(context, request), "said": answer_words(request.catalog)}
+    return {**framework_detail(context, request), "said": answer_words(request.catalog), "sources": sources}
 
 
 @json_view(context=FrameworkCatalog, name="compare", permission=Permissions.VIEW)
@@ -279,7 +291,12 @@ def criterion_detail(context, request):
 @html_view("criterion.jinja2", context=CriterionResource, permission=Permissions.VIEW)
 def criterion_page(context, request):
     data = criterion_detail(context, request)
-    return {**data, "scale": rating_scale(data["rubric"]), "said": answer_words(request.catalog)}
+    return {
+        **data,
+        "scale": rating_scale(data["rubric"]),
+        "said": answer_words(request.catalog),
+        "sources": sources,
+    }
 
 
 def _by_hook() -> dict:
