@@ -424,3 +424,17 @@ def test_evidence_links_are_named_by_their_site(site):
     links = row.select(".sources a")
     assert [a["href"] for a in links] == evidence
     assert all(a.get_text() != "source" and "." in a.get_text() for a in links)
+
+
+def test_a_weight_an_administrator_set_is_said_in_words(use_plugins, make_app):
+    use_plugins("good")
+    app = make_app(criteria="latency hosting", portal__criteria__weights="\nlatency = 2.5\nhosting = 0")
+    latency = visible_text(app.get("/criteria/latency").text)
+    assert "It counts 2.5 times as much as a usual criterion." in latency
+    hosting = visible_text(app.get("/criteria/hosting").text)
+    assert "switched this criterion off: it does not count in any score" in hosting
+    listing = visible_text(app.get("/criteria/").text)
+    assert "2.5 times as much" in listing and "weight" not in listing.lower().replace("weighs", "")
+    # The number itself is for consultants, beside the default it replaces.
+    details = app.get("/criteria/latency").html.select_one("details.consultants").get_text(" ", strip=True)
+    assert "Weight 2.5 (default 1.0)" in details
