@@ -16,6 +16,7 @@ import textwrap
 import unicodedata
 import urllib.request
 from collections import Counter
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
@@ -23,7 +24,8 @@ from urllib.parse import unquote
 import pypdf
 import pytest
 from pyramid.scripting import prepare
-from sqlalchemy import create_engine, text
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from portal import pdf
 from portal.models import Assessment, Revision
@@ -156,25 +158,45 @@ def test_the_pdf_report_is_an_attachment_with_the_ranking_as_text_and_the_charts
     assert colours[rgb(first_criterion)] >= 2  # the legend's swatch, and the criterion's share of a bar
 
 
-def test_the_pdf_is_rendered_once_then_served_from_the_render_cache_with_an_etag(app, database):
+@contextmanager
+def statements():
+    """The SQL statements any engine executes meanwhile."""
+    executed = []
+
+    def record(conn, cursor, statement, *args):
+        executed.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield executed
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+def test_the_pdf_is_rendered_once_then_served_from_the_render_cache_with_an_etag(app):
     _, completed = complete_assessment(app)
     revision = completed.headers["Location"]
     first = app.get(revision + "/report.pdf")
+    markdown = app.get(revision + "/report.md")
     assert first.headers["Cache-Control"] == "private, no-cache" and "Set-Cookie" not in first.headers
     cache = app.app.registry["portal.render_cache"]
-    public_id, number = revision.rstrip("/").split("/")[-3], 1
-    assert cache.get(("http://localhost", public_id, number, "pdf"))[0] == first.body
-    hit = app.get(revision + "/report.pdf")
+    public_id = revision.rstrip("/").split("/")[-3]
+    assert cache.get(("http://localhost", public_id, 1, "pdf"))[0] == first.body
+    # A second request renders nothing and reads nothing, not even the title that names the file:
+    # it answers from the render cache, byte for byte and header for header.
+    with statements() as executed:
+        hit = app.get(revision + "/report.pdf")
+        markdown_hit = app.get(revision + "/report.md")
+        app.get(revision + "/report.pdf", headers={"If-None-Match": first.headers["ETag"]}, status=304)
+    assert executed == []
     assert hit.body == first.body and sorted(hit.headerlist) == sorted(first.headerlist)
-    app.get(revision + "/report.pdf", headers={"If-None-Match": first.headers["ETag"]}, status=304)
-    # A second request renders nothing and reads nothing: with the revisions gone from the
-    # database the kept PDF still answers, byte for byte (a new rendering would be a 404).
-    engine = create_engine(database)
-    with engine.begin() as connection:
-        connection.execute(text("DELETE FROM revisions"))
-    engine.dispose()
-    assert app.get(revision + "/report.pdf").body == first.body
-    app.get(revision + "/report.md", status=404)
+    assert markdown_hit.body == markdown.body and sorted(markdown_hit.headerlist) == sorted(
+        markdown.headerlist
+    )
+    # The counter does see a request that reads: a revision not rendered yet.
+    with statements() as executed:
+        app.get(revision.replace("/revisions/1", "/revisions/2"), status=404)
+    assert executed
 
 
 def test_the_pdf_of_a_version_1_revision_renders(make_app, database):

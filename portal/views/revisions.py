@@ -74,12 +74,13 @@ def cached(
     context: RevisionResource,
     kind: str,
     build: Callable[[], tuple[bytes, str]],
-    headers: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
 ) -> Response:
     """The rendering of one revision, built on the first request and kept with its headers.
 
     A hit copies the kept headers instead of setting each again; the response
-    stays conditional, so a matching If-None-Match gets a 304.
+    stays conditional, so a matching If-None-Match gets a 304. Headers that need the
+    database (a download's name) come as a function, called only with ``build``.
     """
     # Absolute links in the rendering depend on the host the client used.
     key = (request.application_url, context.public_id, context.number, kind)
@@ -90,7 +91,7 @@ def cached(
         first = Response(body=payload, content_type=content_type, charset="utf-8")
         first.etag = hashlib.sha256(payload).hexdigest()[:32]
         first.cache_control = REVALIDATE
-        first.headers.update(headers or {})
+        first.headers.update((headers() if callable(headers) else headers) or {})
         item = (payload, tuple(first.headerlist))
         cache.put(key, item)
     payload, headers = item
@@ -126,8 +127,7 @@ def report(context, request):
         )
         return text.encode("utf-8"), "text/markdown"
 
-    disposition = attachment(context.assessment.title, context.number, "md")
-    return cached(request, context, "markdown", build, {"Content-Disposition": disposition})
+    return cached(request, context, "markdown", build, lambda: _attachment(context, "md"))
 
 
 @action_view(request_method=GET, context=RevisionResource, name="report.pdf", permission=Permissions.VIEW)
@@ -143,8 +143,11 @@ def report_pdf(context, request):
         except pdf.PdfUnavailable as exc:
             raise HTTPServiceUnavailable(str(exc)) from exc
 
-    disposition = attachment(context.assessment.title, context.number, "pdf")
-    return cached(request, context, "pdf", build, {"Content-Disposition": disposition})
+    return cached(request, context, "pdf", build, lambda: _attachment(context, "pdf"))
+
+
+def _attachment(context, suffix: str) -> dict[str, str]:
+    return {"Content-Disposition": attachment(context.assessment.title, context.number, suffix)}
 
 
 @page_view("compare_revisions.jinja2", context=RevisionResource, name="compare", permission=Permissions.VIEW)
