@@ -315,8 +315,12 @@ def test_the_check_finds_what_it_looks_for(site):
     said = unplain("portal-framework-django 1.0.0, weight 1.0, 5 frameworks installed", site.words, site.keys)
     kinds = [problem.split(" '")[0] for problem in said]
     assert kinds == ["distribution name", "version", "model number", "developer words"], said
-    # A framework's release quoted in a rationale is a fact about the framework, not a version of ours.
-    assert site.words.quoted and not unplain(f"released {min(site.words.quoted)}", site.words, site.keys)
+    # A framework's release quoted in a rationale is a fact about the framework, not a version of ours;
+    # a version of ours stays one even where the prose happens to quote it.
+    words = Vocabulary(keys={"realtime.live"}, versions={"1.0.0"}, quoted={"3.1.1"})
+    assert unplain("3.1.1 came out in May 2025", words, words.pattern()) == []
+    assert unplain("then 1.0.0 and 2.2.2", words, words.pattern()) == ["version '1.0.0'", "version '2.2.2'"]
+    assert not site.words.quoted & site.words.versions
 
 
 # --- The criterion page: its scale and its conditions ------------------------------------------------
