@@ -3,7 +3,10 @@
 An answer is an option key (single, boolean, scale) or a list of option keys
 (multi); ``"unsure"`` is the "Not sure" choice where a question allows it.
 Which questions are visible is scoring's rule (``scoring.shown_keys``), so the
-pages and the result can never disagree.
+pages and the result can never disagree. Progress and resuming read each
+question's state (``states``): a follow-up counts from the start, as waiting
+until the question it follows is answered, so counts never go down while a
+client answers.
 """
 
 from __future__ import annotations
@@ -25,10 +28,22 @@ from .scoring import (
     shown_keys,
 )
 
-__all__ = ["UNSURE", "UNSURE_LABEL", "Page", "Questionnaire", "check_answer"]
+__all__ = ["UNSURE", "UNSURE_LABEL", "Page", "Questionnaire", "anchor", "check_answer"]
 
 
 Answer = str | list[str]
+
+# A question's state for the answers given (``Questionnaire.states``).
+ANSWERED = "answered"  # shown and answered
+OPEN = "open"  # shown, not answered yet
+SKIPPED = "skipped"  # skip logic leaves it out for these answers
+WAITING = "waiting"  # a follow-up of a question not answered yet: shown or not once it is
+DONE = frozenset({ANSWERED, SKIPPED})
+
+
+def anchor(key: str) -> str:
+    """The id of a question's fieldset, the target of every link to it."""
+    return "q-" + key.replace(".", "-")
 
 
 @dataclass(frozen=True)
@@ -93,6 +108,47 @@ class Questionnaire:
         shown = self.visible(answers)
         return sum(1 for key in shown if answers.get(key) is not None), len(shown)
 
+    def states(self, answers: Mapping[str, Any]) -> dict[str, str]:
+        """Every question's state, in questionnaire order, by the rule of ``visible``."""
+        shown = self.visible(answers)
+        states: dict[str, str] = {}
+        for key, question in self.questions.items():
+            if key in shown:
+                states[key] = ANSWERED if answers.get(key) is not None else OPEN
+            elif question.condition and states.get(question.condition.question) in (OPEN, WAITING):
+                states[key] = WAITING
+            else:
+                states[key] = SKIPPED
+        return states
+
+    def required_done(self, states: Mapping[str, str], page: Page | None = None) -> tuple[int, int]:
+        """(done, required) of a page's required questions, or of all of them.
+
+        Follow-ups count from the start and are done once answered or left out, so
+        neither number goes down while a client answers, page after page.
+        """
+        keys = [q.key for q in page.questions] if page else list(self.questions)
+        required = [key for key in keys if self.questions[key].required]
+        return sum(1 for key in required if states[key] in DONE), len(required)
+
+    def first_open(self, answers: Mapping[str, Any]) -> str | None:
+        """Where to resume: the first open required question, else the first open one at all."""
+        states = self.states(answers)
+        opened = [q.key for page in self.pages for q in page.questions if states[q.key] == OPEN]
+        for key in opened:
+            if self.questions[key].required:
+                return key
+        # A question offered no options is not asked (priorities before any need).
+        return next((key for key in opened if self.offered(self.questions[key], answers).options), None)
+
+    def describe(self, keys: list[str]) -> list[dict[str, Any]]:
+        """Questions as a client knows them, for links: text, page and anchor (unknown keys left out)."""
+        return [
+            {"text": self.questions[key].text, "page": self.page_of(key), "anchor": anchor(key)}
+            for key in keys
+            if key in self.questions
+        ]
+
     def missing_required(self, answers: Mapping[str, Any]) -> list[str]:
         shown = self.visible(answers)
         return [
@@ -101,8 +157,13 @@ class Questionnaire:
             if question.required and key in shown and answers.get(key) is None
         ]
 
-    def validate(self, submitted: Mapping[str, Any]) -> tuple[dict[str, Answer | None], dict[str, str]]:
-        """Check every submitted answer; ``None`` clears one. Returns (clean, errors)."""
+    def validate(
+        self, submitted: Mapping[str, Any], plain: bool = False
+    ) -> tuple[dict[str, Answer | None], dict[str, str]]:
+        """Check every submitted answer; ``None`` clears one. Returns (clean, errors).
+
+        ``plain``: errors name answers by their labels, for a page (a program gets the keys).
+        """
         clean: dict[str, Answer | None] = {}
         errors: dict[str, str] = {}
         for key, value in submitted.items():
@@ -113,7 +174,7 @@ class Questionnaire:
             if value is None:
                 clean[key] = None
                 continue
-            answer, error = check_answer(question, value)
+            answer, error = check_answer(question, value, plain)
             if error:
                 errors[key] = error
             else:
@@ -133,7 +194,7 @@ def chosen(value: Any) -> set[str]:
     return set(value) if isinstance(value, list) else {value}
 
 
-def check_answer(question: Question, value: Any) -> tuple[Answer | None, str | None]:
+def check_answer(question: Question, value: Any, plain: bool = False) -> tuple[Answer | None, str | None]:
     allowed = option_keys(question)
     labels = ", ".join(allowed)
     if question.kind == "multi":
@@ -143,7 +204,7 @@ def check_answer(question: Question, value: Any) -> tuple[Answer | None, str | N
             return None, "Choose at least one answer, or clear the question."
         unknown = [v for v in value if v not in allowed]
         if unknown:
-            return None, f"{unknown[0]!r} is not one of the answers ({labels})."
+            return None, _not_offered(unknown[0], labels, plain)
         if len(set(value)) != len(value):
             return None, "An answer is listed twice."
         if UNSURE in value and len(value) > 1:
@@ -154,5 +215,10 @@ def check_answer(question: Question, value: Any) -> tuple[Answer | None, str | N
     if not isinstance(value, str):
         return None, "This question takes exactly one answer."
     if value not in allowed:
-        return None, f"{value!r} is not one of the answers ({labels})."
+        return None, _not_offered(value, labels, plain)
     return value, None
+
+
+def _not_offered(value: str, labels: str, plain: bool) -> str:
+    # A page's options are in front of the client (only a changed form sends another): no keys.
+    return "Choose one of the answers shown." if plain else f"{value!r} is not one of the answers ({labels})."

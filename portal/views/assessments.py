@@ -86,7 +86,14 @@ def conflict_json(error: Conflict) -> Response:
 
 
 def conflict_page(request, context, error: Conflict) -> Response:
-    data = {**state_json(request, context.assessment), "problem": str(error), "missing": error.missing}
+    data = {
+        **state_json(request, context.assessment),
+        "problem": str(error),
+        "missing": error.missing,
+        # The questions by their text, linked to where they are asked while answers are taken.
+        "open_questions": questionnaire_of(request).describe(error.missing),
+        "open_links": assessments.answerable(context.assessment),
+    }
     response = render_to_response("assessment.jinja2", data, request)
     response.status_int = 409
     return response

@@ -1,12 +1,16 @@
-"""The questionnaire: one HTML page per criterion category, or all of it as JSON; saving answers.
+"""The questionnaire: one HTML page per criterion category, or all of it as JSON; saving
+answers; checking them before completing.
 
 A page is saved as a whole: any invalid answer saves nothing, and the page
 comes back (400) with everything the client chose still chosen and each
-problem next to its question.
+problem next to its question. A page holds its hidden follow-ups too, for
+portal.js to show in place; a hidden one's inputs are disabled, and the
+server takes only the answers skip logic shows.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
@@ -14,7 +18,8 @@ from pyramid.renderers import render_to_response
 
 from .. import assessments
 from ..assessments import Conflict
-from ..questionnaire import UNSURE, UNSURE_LABEL, Page, option_keys
+from ..plugins.schema import Question
+from ..questionnaire import ANSWERED, OPEN, UNSURE, UNSURE_LABEL, WAITING, Page, anchor
 from ..resources import AssessmentResource
 from ..security import Permissions
 from ..validators import positive_int
@@ -24,6 +29,7 @@ from .inputs import body
 from .negotiation import action_view, html_view, json_view
 
 NAVIGATION = ("previous", "next", "leave", "stay")
+MAX_ADDED = 100  # more follow-ups than a page could hold: a made-up ``added``
 
 
 @json_view(context=AssessmentResource, name="questionnaire", permission=Permissions.VIEW)
@@ -50,35 +56,106 @@ def questionnaire_json(context, request):
 )
 def questionnaire_page(context, request):
     assessment = context.assessment
-    if assessment.status != "draft":
+    if not assessments.answerable(assessment):
         return HTTPSeeOther(assessment_url(request, assessment.public_id))
-    number = _page_number(request, request.GET.get("page", "1"))
-    answers = assessment.answer_map
-    return page_data(request, assessment, number, answers, errors={})
+    raw = request.GET.get("page")
+    if raw is None:
+        # "Continue answering": where the client left off.
+        return HTTPSeeOther(resume_url(request, assessment))
+    number = _page_number(request, raw)
+    return page_data(request, assessment, number, assessment.answer_map, errors={}, added=_added(request))
 
 
-def page_data(request, assessment, number: int, answers: dict[str, Any], errors: dict[str, str]) -> dict:
+def resume_url(request, assessment) -> str:
+    """The first open required question, else the first open one, else checking the answers."""
+    questionnaire = questionnaire_of(request)
+    key = questionnaire.first_open(assessment.answer_map)
+    if key is None:
+        return assessment_url(request, assessment.public_id, "review")
+    return question_url(request, assessment, key)
+
+
+def question_url(request, assessment, key: str) -> str:
+    number = questionnaire_of(request).page_of(key)
+    return assessment_url(request, assessment.public_id, f"questionnaire?page={number}#{anchor(key)}")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question as its page renders it."""
+
+    question: Question  # as offered for these answers
+    anchor: str
+    shown: bool  # hidden ones are rendered too, for the script to show in place
+    waiting: bool  # hidden until a question on another page is answered (the script cannot tell)
+
+
+def page_data(request, assessment, number: int, answers: dict, errors: dict, added: int | None = None):
     """Everything the page template needs; ``answers`` may hold what the client just typed."""
     questionnaire = questionnaire_of(request)
     page: Page | None = questionnaire.pages[number - 1] if questionnaire.pages else None
-    shown = questionnaire.visible(answers)
-    answered, visible = questionnaire.progress(assessment.answer_map)
+    states = questionnaire.states(answers)
+    here = {q.key for q in page.questions} if page else set()
+    items = [
+        Item(offered, anchor(q.key), states[q.key] in (ANSWERED, OPEN), _waits_elsewhere(q, states, here))
+        for q in (page.questions if page else ())
+        if (offered := questionnaire.offered(q, answers)).options
+    ]
+    # Progress counts what is saved, not what a refused page holds.
+    saved = questionnaire.states(assessment.answer_map) if errors else states
+    page_done, page_required = questionnaire.required_done(saved, page)
+    total_done, total_required = questionnaire.required_done(saved)
     return {
         "assessment": state_json(request, assessment),
         "pages": questionnaire.pages,
         "page": page,
-        "questions": [
-            offered
-            for q in (page.questions if page else ())
-            if q.key in shown and (offered := questionnaire.offered(q, answers)).options
-        ],
+        "items": items,
+        # Without the script, the page came back with follow-ups: say so before the first one.
+        "added": added,
+        "added_before": _first_follow_up(items, states) if added else None,
         "answers": answers,
         "errors": errors,
-        "progress": {"answered": answered, "visible": visible},
+        "summary": _error_summary(request, assessment, questionnaire, here, errors),
+        "steps": {
+            "page_done": page_done,
+            "page_required": page_required,
+            "total_done": total_done,
+            "total_required": total_required,
+        },
         "unsure": (UNSURE, UNSURE_LABEL),
-        "option_keys": option_keys,
         "link": assessment_url(request, assessment.public_id),
     }
+
+
+def _first_follow_up(items: list[Item], states: dict[str, str]) -> str | None:
+    """The first follow-up on the page still to answer: where the reload's notice goes."""
+    return next(
+        (i.question.key for i in items if i.question.condition and states[i.question.key] == OPEN), None
+    )
+
+
+def _waits_elsewhere(question: Question, states: dict[str, str], here: set[str]) -> bool:
+    condition = question.condition
+    return condition is not None and condition.question not in here and states[question.key] == WAITING
+
+
+def _error_summary(request, assessment, questionnaire, here, errors) -> list[dict[str, str | None]]:
+    """Each problem by its question's text, linking to the question (GOV.UK's error summary)."""
+    summary = []
+    for key, message in errors.items():
+        question = questionnaire.questions.get(key)
+        if question is None:
+            summary.append({"href": None, "text": None, "message": message})
+            continue
+        href = f"#{anchor(key)}" if key in here else question_url(request, assessment, key)
+        summary.append({"href": href, "text": question.text, "message": message})
+    return summary
+
+
+def _added(request) -> int | None:
+    """``added=N`` of the reload that showed N follow-ups; anything else is ignored."""
+    count = positive_int(request.GET.get("added", ""))
+    return count if count is not None and count <= MAX_ADDED else None
 
 
 def _page_number(request, raw: str) -> int:
@@ -118,25 +195,37 @@ def _save_form(context, request, form):
     go = form.get("go", "next")
     if go not in NAVIGATION:
         raise HTTPBadRequest(f"go: choose one of {', '.join(NAVIGATION)}.")
-    submitted = {
-        key: _form_value(questionnaire.questions.get(key), form.getall(key)) for key in form.getall("shown")
-    }
-    clean, errors = questionnaire.validate(submitted)
+    shown = form.getall("shown")
+    submitted = {key: _form_value(questionnaire.questions.get(key), form.getall(key)) for key in shown}
+    # The server decides what is asked: a follow-up that skip logic hides for these answers
+    # (hidden by the script, or a stale form) keeps its saved answer, whatever it sent.
+    visible = questionnaire.visible({**assessment.answer_map, **submitted})
+    submitted = {k: v for k, v in submitted.items() if k in visible or k not in questionnaire.questions}
+    clean, errors = questionnaire.validate(submitted, plain=True)
     if errors:
         return _page_with_errors(request, assessment, number, submitted, errors, 400)
-    before = questionnaire.visible(assessment.answer_map)
     try:
         saved = assessments.save_answers(request.dbsession, assessment.public_id, clean)
     except Conflict as error:
         # Complete, perhaps since this request read it: show it as it is now.
         request.dbsession.refresh(assessment)
         return _page_with_errors(request, assessment, number, submitted, {"_request": str(error)}, 409)
-    after = questionnaire.visible(saved.answer_map)
-    page_keys = {q.key for q in questionnaire.pages[number - 1].questions}
-    if (after - before) & page_keys and go not in ("previous", "leave"):
-        # A follow-up appeared on this page: show it before moving on.
-        go = "stay"
+    added = _unseen(questionnaire, questionnaire.pages[number - 1], saved.answer_map, set(shown))
+    if added and go not in ("previous", "leave"):
+        # Follow-ups the client has not seen appeared on this page (no script): show them first.
+        page_url = f"questionnaire?page={number}&added={added}#added"
+        return HTTPSeeOther(assessment_url(request, assessment.public_id, page_url))
     return HTTPSeeOther(_destination(request, saved, number, go, len(questionnaire.pages)))
+
+
+def _unseen(questionnaire, page: Page, answers: dict[str, Any], seen: set[str]) -> int:
+    """How many questions of the page are asked now that the form did not show (``shown``)."""
+    visible = questionnaire.visible(answers)
+    return sum(
+        1
+        for q in page.questions
+        if q.key in visible and q.key not in seen and questionnaire.offered(q, answers).options
+    )
 
 
 def _form_value(question, values: list[str]) -> Any:
@@ -158,9 +247,8 @@ def _page_with_errors(request, assessment, number, submitted, errors, status):
 
 
 def _destination(request, assessment, number: int, go: str, pages: int) -> str:
-    overview = assessment_url(request, assessment.public_id)
     if go == "leave":
-        return overview + "?saved=1"
+        return assessment_url(request, assessment.public_id) + "?saved=1"
     if go == "stay":
         target = number
     elif go == "previous":
@@ -168,5 +256,53 @@ def _destination(request, assessment, number: int, go: str, pages: int) -> str:
     else:
         target = number + 1
     if target > pages:
-        return overview + "?review=1"
+        return assessment_url(request, assessment.public_id, "review")
     return assessment_url(request, assessment.public_id, f"questionnaire?page={target}")
+
+
+# --- Check your answers ---------------------------------------------------------
+
+
+@html_view("review.jinja2", context=AssessmentResource, name="review", permission=Permissions.VIEW)
+def review_page(context, request):
+    """Every answer by page with a Change link; required questions still open first."""
+    assessment = context.assessment
+    if not assessments.answerable(assessment):
+        return HTTPSeeOther(assessment_url(request, assessment.public_id))
+    questionnaire = questionnaire_of(request)
+    answers = assessment.answer_map
+    states = questionnaire.states(answers)
+    pages = []
+    for page in questionnaire.pages:
+        rows = [
+            {
+                "text": offered.text,
+                "answer": _labels(offered, answers.get(q.key)),
+                "url": question_url(request, assessment, q.key),
+            }
+            for q in page.questions
+            if states[q.key] in (ANSWERED, OPEN) and (offered := questionnaire.offered(q, answers)).options
+        ]
+        if rows:
+            pages.append({"number": page.number, "title": page.title, "rows": rows})
+    still_open = [
+        {"text": q.text, "url": question_url(request, assessment, key)}
+        for key, q in questionnaire.questions.items()
+        if q.required and states[key] == OPEN
+    ]
+    return {
+        "assessment": state_json(request, assessment),
+        "pages": pages,
+        "open": still_open,
+        "last_page": len(questionnaire.pages),
+        "link": assessment_url(request, assessment.public_id),
+    }
+
+
+def _labels(question: Question, value: Any) -> list[str] | None:
+    """An answer in the words the client chose it by."""
+    if value is None:
+        return None
+    labels = {o.key: o.label for o in question.options} | {UNSURE: UNSURE_LABEL}
+    keys = value if isinstance(value, list) else [value]
+    return [labels.get(key, "An answer no longer offered") for key in keys]
