@@ -69,11 +69,9 @@ def test_edit_opens_a_draft_of_the_next_revision_at_the_same_link(app):
         [cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
         for row in page.html.select("section[aria-labelledby=answers-title] tbody tr")
     ]
-    assert [
-        "Does the product need to show changes to users the moment they happen, without the user reloading the page?",
-        "Yes, live connections are the heart of the product (chat, messaging, streaming, collaboration)",
-        "No, ordinary pages that update when the user clicks are fine",
-    ] in rows
+    realtime = next(row for row in rows if row[0].startswith("Does the product need to show changes"))
+    assert realtime[1].startswith("Yes, live connections are the heart of the product")
+    assert realtime[2] == "No, ordinary pages that update when the user clicks are fine"
     assert "realtime.live" not in page.text
     assert "First place moves from Tornado to" in page.text
     moved = [
