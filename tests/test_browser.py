@@ -239,22 +239,29 @@ def test_a_client_starts_leaves_resumes_and_gets_a_result(request, budget):
         page.screenshot(path=ARTIFACTS / "browser-3-result.png", full_page=True)
 
         expect(page.locator("h1")).to_contain_text("Recommendation")
+        # The summary card leads, in the first viewport: the answer and the actions.
+        summary = page.locator("section.summary")
+        expect(summary).to_be_visible()
+        assert summary.bounding_box()["y"] < 900
+        winner = summary.locator("strong.winner")
+        expect(winner).to_be_visible()
+        for action in ("Download PDF", "Download Markdown", "Edit answers"):
+            expect(summary.get_by_role("link", name=action, exact=True)).to_be_visible()
+        for action in ("Print", "Copy link"):  # shown by the script
+            expect(summary.get_by_role("button", name=action, exact=True)).to_be_visible()
+        expect(page.locator("#why-title")).to_have_text(f"Why {winner.inner_text()}")
+
         ranking = page.locator("section[aria-labelledby=ranking-title]")
-        rows = ranking.locator("table.ratings tbody tr")
-        expect(rows).to_have_count(5)
-        first = rows.first.locator("th").inner_text().strip()
-        verdict = page.locator(".verdict .lead strong")
-        expect(verdict).to_be_visible()
-        expect(verdict).to_have_text(first)
-        expect(page.locator("#why-title")).to_have_text(f"Why {first}")
+        bars = ranking.locator("ol.bars > li")
+        expect(bars).to_have_count(5)
+        expect(bars.first.locator(".bar-label")).to_have_text(winner.inner_text())
+        assert bars.first.locator("svg.bar rect").bounding_box()["width"] > 0
+        # Labels are text of the page: they keep a readable size.
+        size = bars.first.locator(".bar-label").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert size >= 14, size
 
-        chart = ranking.locator("svg.chart")
-        expect(chart).to_be_visible()
-        expect(chart.locator("title")).to_have_text("Scores out of 100")
-        expect(chart.locator("rect")).to_have_count(5)
-        assert chart.locator("rect").first.bounding_box()["width"] > 0
-
-        answers = page.locator("section[aria-labelledby=answers-title]")
+        page.locator("summary", has_text="Your answers").click()
+        answers = page.locator("details", has=page.locator("#answers-title"))
         expect(answers).to_contain_text("heart of the product")
     finally:
         later.close()

@@ -138,7 +138,10 @@ def test_edit_by_form_from_the_result_page(app):
     form = page.forms[0]
     assert form.action == url + "edit" and "revision 2" in page.text
     opened = form.submit(status=303)
-    assert opened.location.startswith(url + "questionnaire")
+    assert opened.location == url + "review"
+    review = opened.follow()
+    assert [a.get_text() for a in review.html.select("dd.change a")][0].startswith("Change")
+    assert review.forms[0].action == url + "complete" and "See the updated recommendation" in review.text
     overview = app.get(url)
     assert "Changes in progress" in overview.text and "becomes\n      revision 2" in overview.text
     discard = next(f for f in overview.forms.values() if f.action.endswith("/discard"))

@@ -74,16 +74,6 @@ def test_completing_twice_is_a_409(make_app, database):
     assert app.get(url, headers=JSON).json["answers"]["realtime.live"] == "core"
 
 
-def test_edit_answers_opens_a_new_draft_from_a_revision(make_app, database):
-    app = make_app(sqlalchemy__url=database)
-    url, completed = complete_assessment(app)
-    draft = app.post_json(completed.headers["Location"] + "/edit", {}, headers=JSON, status=201)
-    assert draft.json["status"] == "draft" and draft.json["url"] != url
-    state = app.get(draft.json["url"], headers=JSON).json
-    assert state["answers"] == app.get(url, headers=JSON).json["answers"]
-    assert state["based_on"].endswith("/1")
-
-
 def test_the_revision_page_is_cached_with_an_etag(make_app, database):
     app = make_app(sqlalchemy__url=database)
     _, completed = complete_assessment(app)
@@ -104,36 +94,52 @@ def test_the_revision_page_is_cached_with_an_etag(make_app, database):
     assert app.get(revision).body == first.body
 
 
-def test_the_result_page_has_charts_and_explanations(make_app, database):
+def test_the_result_page_leads_with_a_summary_card_and_folds_the_rest(make_app, database):
+    app = make_app(sqlalchemy__url=database)
+    url, _ = complete_assessment(app, extra={"admin_ui.need": "yes"})
+    page = app.get(url + "result", status=303).follow()
+    main = page.html.find("main")
+    summary = main.find("section", class_="summary")
+    # The card comes first: the answer, the runner-up, confidence in words, three reasons, the actions.
+    assert main.find("section") is summary
+    assert summary.find("strong", class_="winner").text == "Tornado"
+    assert "Runner-up:" in summary.text and "confidence." in summary.text
+    reasons = app.get(url + "revisions/1", headers=JSON).json["ranking"][0]["reasons"]
+    assert len(summary.select("ul.reasons > li")) == min(3, len(reasons))
+    actions = {a.get_text(strip=True): a.get("href") for a in summary.select("ul.result-actions a")}
+    assert actions["Download PDF"].endswith("/revisions/1/report.pdf")
+    assert actions["Download Markdown"].endswith("/revisions/1/report.md")
+    assert actions["Edit answers"] == url + "edit"
+    assert summary.find("button", attrs={"data-print": True}) is not None
+    assert summary.find("button", attrs={"data-copy": "result-link"}) is not None
+    assert summary.find("input", id="result-link")["value"] == url
+    # Below it, sections a client opens when they want them (no script needed).
+    folded = [d.find("summary").get_text(" ", strip=True) for d in main.find_all("details", class_="section")]
+    assert folded[:2] == ["Why not the others", "What would change the answer"]
+    assert {"What each score is made of", "Your answers", "About this result"} <= set(folded)
+    # The ranking: one bar per framework, the must-have warning in words beside its bar.
+    bars = main.select("section[aria-labelledby=ranking-title] ol.bars > li")
+    assert len(bars) == 5
+    warned = [li for li in bars if "warn" in li.get("class", [])]
+    assert warned and all("Must-have not met:" in li.text for li in warned)
+    # The breakdown: at most six colours, the rest grouped as "Other criteria".
+    colours = {c for rect in main.select("ol.bars.stacked rect") for c in rect.get("class", [])}
+    assert colours and colours <= {f"c{i}" for i in range(6)}
+    # Versions and weights only inside the consultants' details.
+    assert "tornado 1.0.0" in main.find("details", class_="consultants").text
+    outside = main.find("details", class_="consultants").extract() and main.text
+    assert "1.0.0" not in outside and "weight" not in outside
+
+
+def test_the_result_lists_the_answers_in_questionnaire_order(make_app, database):
     app = make_app(sqlalchemy__url=database)
     url, _ = complete_assessment(app)
-    page = app.get(url + "result", status=303).follow()
-    charts = page.html.select("svg.chart")
-    assert len(charts) == 2 and all(chart.find("title") for chart in charts)
-    assert len(charts[0].find_all("rect")) == 5
-    assert "Tornado</strong> fits best" in page.text
-    assert "Why not the others" in page.text
-    assert "What would change the answer" in page.text
-    assert page.html.find("section", attrs={"aria-labelledby": "next-title"}) is not None
-    assert "tornado 1.0.0" in page.text  # the plugin versions used
-
-
-def test_the_markdown_report_cannot_be_injected(make_app, database):
-    app = make_app(sqlalchemy__url=database)
-    title = "Acme <script>alert(1)</script> [click](http://evil.example) | **bold**"
-    _, completed = complete_assessment(app, title=title)
-    report = app.get(completed.headers["Location"] + "/report.md")
-    assert report.content_type == "text/markdown"
-    # A named download, from the first rendering and from the cache alike.
-    hit = app.get(completed.headers["Location"] + "/report.md")
-    for answer in (report, hit):
-        assert answer.headers["Content-Disposition"].startswith('attachment; filename="acme-script-alert-1-')
-        assert answer.headers["Content-Disposition"].endswith('-revision-1.md"')
-    heading = report.text.splitlines()[0]
-    assert heading == (
-        r"# Framework recommendation: Acme \<script\>alert(1)\</script\> \[click\](http://evil.example) "
-        r"\| \*\*bold\*\*"
-    )
-    assert "<script>" not in report.text
-    page = app.get(completed.headers["Location"])
-    assert "<script>alert(1)" not in page.text
+    # Saved last, asked early: the page reads them in the order they were asked.
+    app.post_json(url + "edit", {}, headers=JSON)
+    app.post_json(url + "answers", {"answers": {"project_scale.size": "large"}}, headers=JSON)
+    app.post_json(url + "complete", {}, headers=JSON)
+    page = app.get(url + "revisions/2")
+    asked = [q["text"] for q in app.get(url + "questionnaire", headers=JSON).json["questions"]]
+    shown = [dt.get_text(strip=True) for dt in page.html.select("dl.answers dt")]
+    assert shown == [text for text in asked if text in shown]
+    assert shown[0] == next(q for q in asked if q in shown)

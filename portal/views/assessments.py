@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
 
@@ -18,9 +18,10 @@ from ..questionnaire import Questionnaire
 from ..resources import AssessmentContainer, AssessmentResource
 from ..security import Permissions, keep_link_private
 from ..throttle import Throttled, throttles
+from ..validators import positive_int
 from .errors import Missing
 from .inputs import action_body, body
-from .negotiation import action_view, html_view, json_view, page_view, wants_json
+from .negotiation import GET, action_view, html_view, json_view, wants_json
 
 
 def questionnaire_of(request) -> Questionnaire:
@@ -47,6 +48,7 @@ def state_json(request, assessment) -> dict[str, Any]:
     questionnaire = questionnaire_of(request)
     answers = assessment.answer_map
     answered, visible = questionnaire.progress(answers)
+    answerable = assessments.answerable(assessment)
     return {
         "id": assessment.public_id,
         "title": assessment.title,
@@ -54,18 +56,28 @@ def state_json(request, assessment) -> dict[str, Any]:
         "url": assessment_url(request, assessment.public_id),
         "progress": {"answered": answered, "visible": visible},
         "answers": answers,
-        "missing": questionnaire.missing_required(answers) if assessment.status == "draft" else [],
+        "missing": questionnaire.missing_required(answers) if answerable else [],
+        # The revision completing will make: 1 for a new draft, the next one while
+        # "Edit answers" is open, None when no draft is open.
+        "draft_revision": assessments.draft_revision(assessment),
+        "editing_from": assessment.editing_from,
         "revisions": [
             {
                 "n": revision.number,
                 "url": revision_url(request, assessment.public_id, revision.number),
                 "created": revision.created.isoformat(timespec="seconds") + "Z",
+                "edited_from": revision.snapshot.get("edited_from"),
             }
             # A draft has none: skip the query on the answer-saving path.
             for revision in (assessment.revisions if assessment.status != "draft" else ())
         ],
         "based_on": assessments.source_of(assessment.based_on),
     }
+
+
+def overview_data(request, assessment) -> dict[str, Any]:
+    """The overview page's data: the JSON form, with the revisions' times for people."""
+    return {**state_json(request, assessment), "created": {r.number: r.created for r in assessment.revisions}}
 
 
 def answer_in_json(request, kind: str) -> bool:
@@ -87,7 +99,7 @@ def conflict_json(error: Conflict) -> Response:
 
 def conflict_page(request, context, error: Conflict) -> Response:
     data = {
-        **state_json(request, context.assessment),
+        **overview_data(request, context.assessment),
         "problem": str(error),
         "missing": error.missing,
         # The questions by their text, linked to where they are asked while answers are taken.
@@ -162,9 +174,34 @@ def wait_words(seconds: int) -> str:
 # --- One assessment -------------------------------------------------------------
 
 
-@page_view("assessment.jinja2", context=AssessmentResource, permission=Permissions.VIEW)
-def overview(context, request):
+@json_view(context=AssessmentResource, permission=Permissions.VIEW)
+def overview_json(context, request):
     return state_json(request, context.assessment)
+
+
+@html_view("assessment.jinja2", context=AssessmentResource, permission=Permissions.VIEW)
+def overview(context, request):
+    return overview_data(request, context.assessment)
+
+
+@html_view("delete.jinja2", context=AssessmentResource, name="delete", permission=Permissions.VIEW)
+def delete_page(context, request):
+    """The confirmation a delete asks for: a page of its own, so it works without a script."""
+    return state_json(request, context.assessment)
+
+
+@action_view(request_method=GET, context=AssessmentResource, name="compare", permission=Permissions.VIEW)
+def compare_pick(context, request):
+    """The overview's "Compare revision … with revision …" form leads to the comparison page."""
+    numbers = {r.number for r in context.assessment.revisions}
+    chosen = [positive_int(request.GET.get(field)) for field in ("from", "to")]
+    for field, number in zip(("from", "to"), chosen, strict=True):
+        if number not in numbers:
+            raise HTTPBadRequest(f"{field}: choose one of this assessment's revisions.")
+    old, new = sorted(chosen)
+    if old == new:
+        raise HTTPBadRequest("to: choose two different revisions.")
+    return HTTPSeeOther(revision_url(request, context.assessment.public_id, new) + f"/compare?with={old}")
 
 
 def _delete(context, request):
@@ -201,6 +238,41 @@ def complete(context, request):
     if as_json:
         return json_response(result_json(request, context.assessment, revision), 200, url)
     return HTTPSeeOther(url)
+
+
+@html_view("edit.jinja2", context=AssessmentResource, name="edit", permission=Permissions.VIEW)
+def edit_page(context, request):
+    """What "Edit answers" on a (cached) result page leads to: the form, with this session's token."""
+    return state_json(request, context.assessment)
+
+
+@action_view(context=AssessmentResource, name="edit", permission=Permissions.EDIT)
+def edit(context, request):
+    as_json = answer_in_json(request, action_body(request))
+    assessment = context.assessment
+    questionnaire = questionnaire_of(request)
+    try:
+        assessments.open_edit(request.dbsession, assessment, questionnaire)
+    except Conflict as error:
+        return conflict_json(error) if as_json else conflict_page(request, context, error)
+    if as_json:
+        url = assessment_url(request, assessment.public_id)
+        return json_response(state_json(request, assessment), 200, url)
+    # Every answer with its Change link: the natural place to start changing some.
+    return HTTPSeeOther(assessment_url(request, assessment.public_id, "review"))
+
+
+@action_view(context=AssessmentResource, name="discard", permission=Permissions.EDIT)
+def discard(context, request):
+    as_json = answer_in_json(request, action_body(request))
+    assessment = context.assessment
+    try:
+        assessments.discard_edit(request.dbsession, assessment, questionnaire_of(request))
+    except Conflict as error:
+        return conflict_json(error) if as_json else conflict_page(request, context, error)
+    if as_json:
+        return json_response(state_json(request, assessment))
+    return HTTPSeeOther(assessment_url(request, assessment.public_id) + "?discarded=1")
 
 
 @action_view(context=AssessmentResource, name="rescore", permission=Permissions.EDIT)

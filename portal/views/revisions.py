@@ -12,28 +12,23 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
-from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther, HTTPServiceUnavailable
+from pyramid.httpexceptions import HTTPBadRequest, HTTPServiceUnavailable
 from pyramid.renderers import render
 from pyramid.response import Response
 
-from .. import assessments, pdf
+from .. import pdf
 from ..downloads import attachment
 from ..report import render_report
 from ..resources import RevisionResource
-from ..results import comparison, result_page_data
+from ..results import comparison, comparison_page, result_page_data
 from ..security import Permissions
 from ..validators import positive_int
 from .assessments import (
-    answer_in_json,
-    assessment_url,
-    json_response,
-    questionnaire_of,
     result_json,
     revision_url,
 )
 from .errors import Missing
-from .inputs import action_body
-from .negotiation import GET, HTML, JSON, action_view, page_view, wants_json
+from .negotiation import GET, HTML, JSON, action_view, html_view, json_view, wants_json
 
 CACHE_SIZE = 1024
 REVALIDATE = "private, no-cache"
@@ -150,22 +145,22 @@ def _attachment(context, suffix: str) -> dict[str, str]:
     return {"Content-Disposition": attachment(context.assessment.title, context.number, suffix)}
 
 
-@page_view("compare_revisions.jinja2", context=RevisionResource, name="compare", permission=Permissions.VIEW)
-def compare(context, request):
+def _compared(context, request):
+    """(older, newer) of this revision and the one named by ``?with=``."""
     other = positive_int(request.GET.get("with"))
     if other is None:
         raise HTTPBadRequest("with: give the number of another revision of this assessment.")
     revisions = {r.number: r for r in context.assessment.revisions}
     if other not in revisions:
         raise Missing(f"This assessment has no revision {other}.")
-    return comparison(request, context.assessment, revisions[other], context.revision)
+    return revisions[other], context.revision
 
 
-@action_view(context=RevisionResource, name="edit", permission=Permissions.EDIT)
-def edit_answers(context, request):
-    as_json = answer_in_json(request, action_body(request))
-    draft = assessments.draft_from(request.dbsession, context.revision, questionnaire_of(request))
-    url = assessment_url(request, draft.public_id)
-    if as_json:
-        return json_response({"id": draft.public_id, "url": url, "status": draft.status}, 201, url)
-    return HTTPSeeOther(assessment_url(request, draft.public_id, "questionnaire?page=1"))
+@json_view(context=RevisionResource, name="compare", permission=Permissions.VIEW)
+def compare_json(context, request):
+    return comparison(request, context.assessment, *_compared(context, request))
+
+
+@html_view("compare_revisions.jinja2", context=RevisionResource, name="compare", permission=Permissions.VIEW)
+def compare(context, request):
+    return comparison_page(request, context.assessment, *_compared(context, request))
