@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import urllib.request
 from pathlib import Path
 
@@ -129,5 +130,50 @@ def test_edit_answers_becomes_revision_2_at_the_same_link_and_compares(request):
         expect(changed.filter(has_text="moment they happen")).to_contain_text("ordinary pages")
         expect(page.locator("#outcome-title + p")).to_contain_text("First place moves from Tornado to")
         assert page.csp_violations == []
+    finally:
+        context.close()
+
+
+def luminance(rgb: tuple[int, int, int]) -> float:
+    """WCAG relative luminance of an sRGB colour."""
+    channels = [c / 255 for c in rgb]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def rgb(css: str) -> tuple[int, int, int]:
+    return tuple(int(part) for part in re.findall(r"\d+", css)[:3])
+
+
+def test_the_focus_ring_stands_out_on_white_and_on_the_dark_header(request):
+    """WCAG 1.4.11: a focus indicator needs 3:1 against what is around it."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: run ./scripts/test, which installs it")
+    clock = request.getfixturevalue("budget")
+    browser = request.getfixturevalue("chromium")
+    url = request.getfixturevalue("portal_url")
+    link, _ = completed_dashboard(url)
+    context = browser.new_context(viewport=SIZES["desktop"])
+    try:
+        page = context.new_page()
+        page.set_default_timeout(clock.ms())
+        page.goto(link + "revisions/1", wait_until="load")
+        for selector, around in (("header.site a.brand", "header.site"), ("main a", "main")):
+            page.locator(selector).first.focus()
+            page.keyboard.press("Shift+Tab")  # focus by keyboard, so :focus-visible applies
+            page.keyboard.press("Tab")
+            ring = page.evaluate(
+                """() => { const s = getComputedStyle(document.activeElement);
+                           return [s.outlineStyle, s.outlineColor, s.boxShadow]; }"""
+            )
+            background = rgb(page.locator(around).first.evaluate("e => getComputedStyle(e).backgroundColor"))
+            assert ring[0] == "solid", (selector, ring)
+            best = max(contrast(rgb(ring[1]), background), contrast(rgb(ring[2]), background))
+            assert best >= 3, (selector, ring, background, best)
     finally:
         context.close()
