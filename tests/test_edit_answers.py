@@ -140,7 +140,7 @@ def test_edit_by_form_from_the_result_page(app):
     opened = form.submit(status=303)
     assert opened.location == url + "review"
     review = opened.follow()
-    assert [a.get_text() for a in review.html.select("dd.change a")][0].startswith("Change")
+    assert review.html.select_one("dd.change a").get_text().startswith("Change")
     assert review.forms[0].action == url + "complete" and "See the updated recommendation" in review.text
     overview = app.get(url)
     assert "Changes in progress" in overview.text and "becomes\n      revision 2" in overview.text
