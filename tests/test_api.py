@@ -251,6 +251,7 @@ ENDPOINTS = {
     (RESCORE, "post"),
     (REVISION, "get"),
     (COMPARE, "get"),
+    (EDIT, "get"),
     (EDIT, "post"),
     (DISCARD, "post"),
     ("/healthz", "get"),

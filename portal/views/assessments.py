@@ -21,7 +21,7 @@ from ..throttle import Throttled, throttles
 from ..validators import positive_int
 from .errors import Missing
 from .inputs import action_body, body
-from .negotiation import GET, action_view, html_view, json_view, wants_json
+from .negotiation import GET, action_view, html_view, json_view, page_view, wants_json
 
 
 def questionnaire_of(request) -> Questionnaire:
@@ -240,9 +240,10 @@ def complete(context, request):
     return HTTPSeeOther(url)
 
 
-@html_view("edit.jinja2", context=AssessmentResource, name="edit", permission=Permissions.VIEW)
+@page_view("edit.jinja2", context=AssessmentResource, name="edit", permission=Permissions.VIEW)
 def edit_page(context, request):
-    """What "Edit answers" on a (cached) result page leads to: the form, with this session's token."""
+    """What "Edit answers" on a (cached) result page leads to: the form, with this session's token
+    (JSON: the state, whose ``draft_revision`` and ``editing_from`` say what is open)."""
     return state_json(request, context.assessment)
 
 
