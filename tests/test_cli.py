@@ -92,11 +92,15 @@ def test_check_reports_a_broken_plugin_with_exit_1(tmp_path, plugin_pythonpath):
     lines = result.stdout.splitlines()
     assert any(
         line.startswith("error: fixture-broken-field: ")
-        and line.endswith("portal_fixture_broken_field/criterion.toml: default_wieght: unknown field")
+        and line.endswith(
+            "portal_fixture_broken_field/criterion.toml:7: default_wieght: unknown field; "
+            "did you mean 'default_weight'?"
+        )
         for line in lines
     ), lines
     assert any(
-        line.startswith("error: fixture-broken-toml: ") and "line 11 (score)" in line for line in lines
+        line.startswith("error: fixture-broken-toml: ") and "profile.toml:11: score: malformed TOML" in line
+        for line in lines
     )
 
 

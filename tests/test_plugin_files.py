@@ -96,84 +96,137 @@ def test_valid_files_load_into_immutable_objects(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("change", "field", "message"),
+    ("change", "at", "message"),
     [
-        (("score = 4", "score = 7"), "ratings.speed.score", "less than or equal to 5"),
-        (("score = 4", 'score = "4"'), "ratings.speed.score", "valid number"),
-        (('title = "Example"', 'title = "Example"\ncolour = "red"'), "colour", "unknown field"),
-        (('kind = "micro"', 'kind = "Micro Framework"'), "kind", "pattern"),
-        (('homepage = "https://example.org/"', 'homepage = "ftp://x"'), "homepage", "pattern"),
-        (('best_fit = ["Examples"]', "best_fit = []"), "best_fit", "at least 1"),
-        (('slug = "example"\n', ""), "slug", "required field is missing"),
+        (("score = 4", "score = 7"), "12: ratings.speed.score", "less than or equal to 5"),
+        (
+            ("score = 4", 'score = "4"'),
+            "12: ratings.speed.score",
+            "must be a number, not the text '4'; write score = 4 without quotes",
+        ),
+        (('title = "Example"', 'title = "Example"\ncolour = "red"'), "4: colour", "unknown field; remove it"),
+        (
+            ('kind = "micro"', 'kind = "Micro Framework"'),
+            "4: kind",
+            "use lower-case letters, digits and -, starting with a letter; write 'micro-framework'",
+        ),
+        (
+            ('homepage = "https://example.org/"', 'homepage = "ftp://x"'),
+            "5: homepage",
+            "an http:// or https:// address",
+        ),
+        (('best_fit = ["Examples"]', "best_fit = []"), "7: best_fit", "at least 1"),
+        # Not written anywhere: no line to name.
+        (('slug = "example"\n', ""), " slug", "required field is missing; add slug = …"),
     ],
 )
-def test_profile_problems_name_the_field(tmp_path, change, field, message):
+def test_profile_problems_name_the_line_and_field(tmp_path, change, at, message):
     problems = problems_of(tmp_path, PROFILE.replace(*change), kind="profile")
     assert len(problems) == 1
-    assert problems[0].startswith(f"portal-criterion-example: {tmp_path}/profile.toml: {field}: ")
+    assert problems[0].startswith(f"portal-criterion-example: {tmp_path}/profile.toml:{at}: ")
     assert message in problems[0]
 
 
 @pytest.mark.parametrize(
-    ("change", "field", "message"),
+    ("change", "at", "message"),
     [
         (
             ("need = 1.0\n\n[[questions]]", "need = 1.5\n\n[[questions]]"),
-            "questions[0].options[1].need",
+            "23: questions[0].options[1].need",
             "less than or equal to 1",
         ),
-        (('kind = "single"\nrequired', 'kind = "dropdown"\nrequired'), "questions[0].kind", "'single'"),
-        (('key = "speed.how"', 'key = "speed.matters"'), "questions[1].key", "duplicate question key"),
-        (('key = "faster"', 'key = "fast"'), "questions[1].options[1].key", "duplicate option key"),
-        (('key = "speed.how"', 'key = "other.how"'), "questions[1].key", "must start with 'speed.'"),
+        (
+            ('kind = "single"\nrequired', 'kind = "dropdown"\nrequired'),
+            "11: questions[0].kind",
+            "'dropdown' is not one of 'single', 'multi', 'boolean', 'scale'",
+        ),
+        (
+            ('kind = "single"\nrequired', 'kind = "singel"\nrequired'),
+            "11: questions[0].kind",
+            "is not one of 'single', 'multi', 'boolean', 'scale'; did you mean 'single'?",
+        ),
+        (('key = "speed.how"', 'key = "speed.matters"'), "26: questions[1].key", "duplicate question key"),
+        (('key = "faster"', 'key = "fast"'), "37: questions[1].options[1].key", "duplicate option key"),
+        (
+            ('key = "speed.how"', 'key = "other.how"'),
+            "26: questions[1].key",
+            "must start with 'speed.'; write 'speed.how'",
+        ),
         (
             ('question = "speed.matters"', 'question = "speed.nothing"'),
-            "questions[1].condition.question",
-            "no question 'speed.nothing'",
+            "29: questions[1].condition.question",
+            "no question 'speed.nothing' in this criterion, so this question is never asked",
+        ),
+        (
+            ('question = "speed.matters"', 'question = "speed.mattters"'),
+            "29: questions[1].condition.question",
+            "no question 'speed.mattters' in this criterion, so this question is never asked; "
+            "did you mean 'speed.matters'?",
         ),
         (
             ('question = "speed.matters"', 'question = "realtime.connections"'),
-            "questions[1].condition.question",
+            "29: questions[1].condition.question",
             "belongs to another criterion",
         ),
-        (('in = ["yes"]', 'in = ["maybe"]'), "questions[1].condition.in", "'maybe' is not an option"),
+        (
+            ('in = ["yes"]', 'in = ["maybe"]'),
+            "29: questions[1].condition.in",
+            "'maybe' is not an option of 'speed.matters' (no listed answer exists, so this question is "
+            "never asked); options: no, yes, unsure",
+        ),
+        (
+            ('in = ["yes"]', 'in = ["yes", "yse"]'),
+            "29: questions[1].condition.in",
+            "'yse' is not an option of 'speed.matters'; did you mean 'yes'?",
+        ),
         (
             ('rubric = "0: slow 5: fast"', 'rubric = "0: slow 5: fast"\ndefault_weight = -1.0'),
-            "default_weight",
+            "7: default_weight",
             "greater than or equal to 0",
         ),
         (
             ('rubric = "0: slow 5: fast"', 'rubric = "0: slow 5: fast"\nrated_by = "magic"'),
-            "rated_by",
-            "'profiles' or 'hook'",
+            "7: rated_by",
+            "'magic' is not one of 'profiles', 'hook'",
         ),
         (
             ("  need = 0.0\n", "  factor = 0.5\n"),
-            "questions[0].options[0].need",
+            "15: questions[0].options[0].need",
             "required: a question without",
         ),
         (
             ("  need = 0.5\n", "  need = 0.5\n  factor = 0.5\n"),
-            "questions[1].options[0]",
+            "31: questions[1].options[0]",
             "need or factor, not both",
         ),
         (
             ('kind = "single"\nrequired', 'kind = "single"\nmax_choices = 2\nrequired'),
-            "questions[0].max_choices",
+            "12: questions[0].max_choices",
             "only a multi question",
         ),
         (
             ('rubric = "0: slow 5: fast"', 'rubric = "0: slow 5: fast"\ngroup = "Full stack"'),
-            "group",
-            "pattern",
+            "7: group",
+            "use lower-case letters, digits and _, starting with a letter; write 'full_stack'",
+        ),
+        (
+            ('label = "Faster"\n', 'label = "Faster"\n  allow_unsure = true\n'),
+            "39: questions[1].options[1].allow_unsure",
+            "unknown field; 'allow_unsure' belongs to the enclosing table: a key written after "
+            "[[questions.options]] belongs to that item, so move it above the first [[questions.options]]",
+        ),
+        (
+            ("  need = 0.5\n", '  need = "0.5"\n'),
+            "34: questions[1].options[0].need",
+            "must be a number, not the text '0.5'; write need = 0.5 without quotes",
         ),
     ],
 )
-def test_criterion_problems_name_the_field(tmp_path, change, field, message):
+def test_criterion_problems_name_the_line_and_field(tmp_path, change, at, message):
     assert change[0] in CRITERION
     problems = problems_of(tmp_path, CRITERION.replace(*change, 1))
     assert len(problems) == 1, problems
-    assert problems[0].startswith(f"portal-criterion-example: {tmp_path}/criterion.toml: {field}: ")
+    assert problems[0].startswith(f"portal-criterion-example: {tmp_path}/criterion.toml:{at}: ")
     assert message in problems[0]
 
 
@@ -185,16 +238,17 @@ def test_a_condition_naming_a_later_question_is_refused(tmp_path):
     )
     problems = problems_of(tmp_path, swapped)
     assert problems == [
-        f"portal-criterion-example: {tmp_path}/criterion.toml: questions[0].condition.question: "
-        "'speed.how' comes later; a condition names an earlier question"
+        f"portal-criterion-example: {tmp_path}/criterion.toml:13: questions[0].condition.question: "
+        "'speed.how' comes later; a condition names an earlier question; "
+        "move this question after 'speed.how': as written it is never asked"
     ]
 
 
 def test_malformed_toml_names_the_file_line_and_key(tmp_path):
     problems = problems_of(tmp_path, PROFILE.replace("score = 4", "score = four"), kind="profile")
     assert len(problems) == 1
-    assert problems[0].startswith(f"portal-criterion-example: {tmp_path}/profile.toml: line 12 (score): ")
-    assert "malformed TOML" in problems[0]
+    assert problems[0].startswith(f"portal-criterion-example: {tmp_path}/profile.toml:12: score: ")
+    assert "malformed TOML: Invalid value; fix the TOML syntax on that line" in problems[0]
 
 
 def test_options_from_frameworks_excludes_fixed_options(tmp_path):

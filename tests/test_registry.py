@@ -126,7 +126,7 @@ def test_malformed_toml_stops_start_up_naming_distribution_file_and_field(use_pl
         start(portal__frameworks="broken_toml", portal__criteria="")
     text = str(raised.value)
     assert text.startswith("fixture-broken-toml: ")
-    assert "portal_fixture_broken_toml/profile.toml: line 11 (score): malformed TOML" in text
+    assert "portal_fixture_broken_toml/profile.toml:11: score: malformed TOML" in text
 
 
 def test_unknown_field_stops_start_up_naming_it(use_plugins, start):
@@ -134,7 +134,10 @@ def test_unknown_field_stops_start_up_naming_it(use_plugins, start):
     with pytest.raises(PluginError) as raised:
         start(portal__frameworks="", portal__criteria="broken_field")
     assert str(raised.value).startswith("fixture-broken-field: ")
-    assert "portal_fixture_broken_field/criterion.toml: default_wieght: unknown field" in str(raised.value)
+    assert str(raised.value).endswith(
+        "portal_fixture_broken_field/criterion.toml:7: default_wieght: unknown field; "
+        "did you mean 'default_weight'?"
+    )
 
 
 def test_an_import_error_names_the_distribution(use_plugins, start):
@@ -196,7 +199,7 @@ def test_directive_refuses_a_reserved_slug(tmp_path):
     )
     config = Configurator(settings={})
     config.include("portal.plugins")
-    with pytest.raises(PluginError, match=r"profile.toml: slug: 'compare' is reserved"):
+    with pytest.raises(PluginError, match=r"profile.toml:1: slug: 'compare' is reserved; choose another slug"):
         config.add_framework(str(profile))
 
 
@@ -205,4 +208,7 @@ def test_the_slug_must_equal_the_entry_point_name(use_plugins, start):
     with pytest.raises(PluginError) as raised:
         start(portal__frameworks="misnamed", portal__criteria="")
     assert str(raised.value).startswith("fixture-misnamed: ")
-    assert "profile.toml: slug: 'kangaroo' must equal the entry point name 'misnamed'" in str(raised.value)
+    assert str(raised.value).endswith(
+        "profile.toml:1: slug: 'kangaroo' must equal the entry point name 'misnamed'; "
+        'write slug = "misnamed", or rename the entry point in pyproject.toml'
+    )

@@ -16,6 +16,7 @@ from pyramid.path import AssetResolver
 
 from .catalog import Catalog, Criterion, Framework
 from .files import PluginError, PluginSource, Problem, display_path, load_criterion, load_profile
+from .positions import with_positions
 
 # View names of the catalogs and other words a slug must not shadow.
 RESERVED = frozenset({"compare", "new", "search", "index", "static", "portal"})
@@ -28,7 +29,7 @@ def add_framework(config, spec: str) -> None:
     if profile is not None:
         problems = _identity_problems(profile.slug, "slug", source, path)
     if problems:
-        return _report(config, problems)
+        return _report(config, problems, path)
     framework = Framework(profile, source, path)
 
     intr = config.introspectable("portal frameworks", profile.slug, profile.title, "portal framework")
@@ -55,7 +56,7 @@ def add_criterion(config, spec: str, need=None, fit=None) -> None:
                     Problem(source.distribution, display_path(path), name, "hook is not callable")
                 )
     if problems:
-        return _report(config, problems)
+        return _report(config, problems, path)
     criterion = Criterion(definition, source, path, need=need, fit=fit)
 
     intr = config.introspectable("portal criteria", definition.key, definition.title, "portal criterion")
@@ -95,14 +96,17 @@ def _identity_problems(name: str, field: str, source: PluginSource, path: str) -
     file = display_path(path)
     if source.entry_point is not None and name != source.entry_point:
         message = f"{name!r} must equal the entry point name {source.entry_point!r}"
-        return [Problem(source.distribution, file, field, message)]
+        suggestion = f'write {field} = "{source.entry_point}", or rename the entry point in pyproject.toml'
+        return [Problem(source.distribution, file, field, message, suggestion=suggestion)]
     if name in RESERVED:
-        return [Problem(source.distribution, file, field, f"{name!r} is reserved")]
+        suggestion = f"choose another {field}; reserved: {', '.join(sorted(RESERVED))}"
+        return [Problem(source.distribution, file, field, f"{name!r} is reserved", suggestion=suggestion)]
     return []
 
 
-def _report(config, problems: list[Problem]) -> None:
+def _report(config, problems: list[Problem], path: str) -> None:
     """Stop start-up on the first problem, or collect them all for ``portal check``."""
+    problems = with_positions(problems, path)
     collected = getattr(config.registry, "portal_problems", None)
     if collected is None:
         raise PluginError(problems[0], more=len(problems) - 1)

@@ -11,6 +11,8 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 from pyramid.exceptions import ConfigurationError
 
+from .messages import findings
+from .positions import with_positions
 from .schema import CriterionDefinition, FrameworkProfile, cross_check
 
 Kind = Literal["framework", "criterion"]
@@ -36,10 +38,20 @@ class Problem:
     field: str
     message: str
     level: Literal["error", "warning"] = "error"
+    line: int | None = None  # 1-based, in ``file`` (in the settings file when there is no file)
+    column: int | None = None
+    suggestion: str = ""  # what to do about it, e.g. "did you mean 'realtime'?"
 
     def __str__(self) -> str:
-        where = ": ".join(part for part in (self.origin, self.file, self.field) if part)
-        return f"{where}: {self.message}"
+        origin, file = self.origin, self.file
+        if self.line is not None:
+            if file:
+                file = f"{file}:{self.line}"
+            else:
+                origin = f"{origin}:{self.line}"
+        where = ": ".join(part for part in (origin, file, self.field) if part)
+        text = f"{where}: {self.message}"
+        return f"{text}; {self.suggestion}" if self.suggestion else text
 
 
 class PortalConfigError(ConfigurationError):
@@ -79,11 +91,12 @@ def load_criterion(path: str, source: PluginSource) -> tuple[CriterionDefinition
     if criterion is not None:
         file = display_path(path)
         problems = [
-            Problem(source.distribution, file, field, message) for field, message in cross_check(criterion)
+            Problem(source.distribution, file, field, message, suggestion=suggestion)
+            for field, message, suggestion in cross_check(criterion)
         ]
         if problems:
             criterion = None
-    return criterion, problems
+    return criterion, with_positions(problems, path)
 
 
 def _load(model: type[M], path: str, source: PluginSource) -> tuple[M | None, list[Problem]]:
@@ -94,53 +107,41 @@ def _load(model: type[M], path: str, source: PluginSource) -> tuple[M | None, li
     except OSError as error:
         return None, [Problem(source.distribution, file, "", f"cannot read: {error.strerror}")]
     except tomllib.TOMLDecodeError as error:
-        return None, [Problem(source.distribution, file, _toml_field(path, error), _toml_message(error))]
+        return None, [_toml_problem(source, path, error)]
     try:
         return model.model_validate(data), []
     except ValidationError as error:
-        return None, [
-            Problem(source.distribution, file, _field_path(detail["loc"]), _message(detail))
-            for detail in error.errors(include_url=False)
+        problems = [
+            Problem(source.distribution, file, f.field, f.message, suggestion=f.suggestion)
+            for f in findings(error, data, model)
         ]
+        return None, with_positions(problems, path)
 
 
-_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
 
-def _toml_message(error: tomllib.TOMLDecodeError) -> str:
-    return f"malformed TOML: {error}"
-
-
-def _toml_field(path: str, error: tomllib.TOMLDecodeError) -> str:
-    """Name the key on the line the parser stopped at, so the message names a field."""
-    match = _TOML_POSITION.search(str(error))
+def _toml_problem(source: PluginSource, path: str, error: tomllib.TOMLDecodeError) -> Problem:
+    """The parser's own position, and the key written on that line as the field."""
+    file, text = display_path(path), str(error)
+    match = _TOML_POSITION.search(text)
     if not match:
-        return ""
-    line_number = int(match.group(1))
+        return Problem(source.distribution, file, "", f"malformed TOML: {text}")
+    line, column = int(match.group(1)), int(match.group(2))
     try:
         with open(path, encoding="utf-8", errors="replace") as stream:
             lines = stream.read().splitlines()
     except OSError:
-        return f"line {line_number}"
-    line = lines[line_number - 1] if 0 < line_number <= len(lines) else ""
-    key = re.match(r"\s*([A-Za-z0-9_.\"'-]+)\s*=", line)
-    return f"line {line_number} ({key.group(1)})" if key else f"line {line_number}"
-
-
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    return path or "(file)"
-
-
-def _message(detail: dict) -> str:
-    kind = detail["type"]
-    if kind == "extra_forbidden":
-        return "unknown field"
-    if kind == "missing":
-        return "required field is missing"
-    return detail["msg"][0].lower() + detail["msg"][1:]
+        lines = []
+    written = lines[line - 1] if 0 < line <= len(lines) else ""
+    key = re.match(r"\s*([A-Za-z0-9_.\"'-]+)\s*=", written)
+    message = f"malformed TOML: {_TOML_POSITION.sub('', text)}"
+    return Problem(
+        source.distribution,
+        file,
+        key.group(1) if key else "",
+        message,
+        line=line,
+        column=column,
+        suggestion="fix the TOML syntax on that line (strings in quotes, lists in [ ], one key per line)",
+    )

@@ -26,6 +26,7 @@ from ..scoring.model import (
     Rating,
     When,
 )
+from .messages import did_you_mean
 
 __all__ = [
     "KIND_PATTERN",
@@ -47,18 +48,23 @@ __all__ = [
 ]
 
 
-def cross_check(criterion: CriterionDefinition) -> list[tuple[str, str]]:
-    """Problems no single field shows, as ``(field path, message)`` pairs."""
-    problems: list[tuple[str, str]] = []
+def cross_check(criterion: CriterionDefinition) -> list[tuple[str, str, str]]:
+    """Problems no single field shows, as ``(field path, message, what to do)``."""
+    problems: list[tuple[str, str, str]] = []
     earlier: dict[str, Question] = {}
     for i, question in enumerate(criterion.questions):
         where = f"questions[{i}]"
         prefix = f"{criterion.key}."
         if not question.key.startswith(prefix):
-            problems.append((f"{where}.key", f"{question.key!r} must start with {prefix!r}"))
+            name = question.key.partition(".")[2] or question.key
+            problems.append(
+                (f"{where}.key", f"{question.key!r} must start with {prefix!r}", f"write {prefix + name!r}")
+            )
         if question.key in earlier:
-            problems.append((f"{where}.key", f"duplicate question key {question.key!r}"))
-        problems.extend(_check_options(question, where))
+            problems.append(
+                (f"{where}.key", f"duplicate question key {question.key!r}", "give each question its own key")
+            )
+        problems.extend((field, message, "") for field, message in _check_options(question, where))
         if question.condition is not None:
             problems.extend(_check_condition(question.condition, earlier, criterion, where))
         earlier.setdefault(question.key, question)
@@ -122,22 +128,40 @@ def _check_options(question: Question, where: str) -> list[tuple[str, str]]:
 
 def _check_condition(
     condition: Condition, earlier: dict[str, Question], criterion: CriterionDefinition, where: str
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, str, str]]:
+    """A condition that can never hold leaves its question unreachable: each way is an error."""
     field = f"{where}.condition.question"
-    target = earlier.get(condition.question)
+    name = condition.question
+    target = earlier.get(name)
     if target is None:
-        if not condition.question.startswith(f"{criterion.key}."):
-            return [(field, f"{condition.question!r} belongs to another criterion")]
-        if criterion.question(condition.question) is not None:
-            return [(field, f"{condition.question!r} comes later; a condition names an earlier question")]
-        return [(field, f"no question {condition.question!r} in this criterion")]
+        if criterion.question(name) is not None:
+            message = f"{name!r} comes later; a condition names an earlier question"
+            return [(field, message, f"move this question after {name!r}: as written it is never asked")]
+        suggestion = did_you_mean(name, earlier)
+        if not name.startswith(f"{criterion.key}.") and not suggestion:
+            return [(field, f"{name!r} belongs to another criterion", "name an earlier question of this one")]
+        earlier_keys = ", ".join(earlier) or "none"
+        return [
+            (
+                field,
+                f"no question {name!r} in this criterion, so this question is never asked",
+                suggestion or f"name an earlier question of this criterion ({earlier_keys})",
+            )
+        ]
     if target.options_from is not None:
         return []  # option keys are framework slugs, known only at start-up
-    known = {option.key for option in target.options}
-    if target.allow_unsure:
-        known.add("unsure")
+    known = list(target.choices)
+    wrong = [value for value in condition.allowed if value not in known]
+    never = (
+        " (no listed answer exists, so this question is never asked)"
+        if len(wrong) == len(condition.allowed)
+        else ""
+    )
     return [
-        (f"{where}.condition.in", f"{value!r} is not an option of {target.key!r}")
-        for value in condition.allowed
-        if value not in known
+        (
+            f"{where}.condition.in",
+            f"{value!r} is not an option of {target.key!r}{never}",
+            did_you_mean(value, known) or f"options: {', '.join(known)}",
+        )
+        for value in wrong
     ]
