@@ -1,4 +1,4 @@
-"""The ``portal`` command: plugins, check, purge-drafts, new-secret."""
+"""The ``portal`` command: plugins, check, purge-drafts, new-secret, new-framework, new-criterion."""
 
 from __future__ import annotations
 
@@ -32,12 +32,22 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("new-secret", help="print a fresh random secret for PORTAL_SECRET")
 
+    for kind, name in (("framework", "SLUG"), ("criterion", "KEY")):
+        new = commands.add_parser(f"new-{kind}", help=f"write a new {kind} plugin distribution to fill in")
+        new.add_argument("name", metavar=name)
+        new.add_argument("ini", nargs="?", help="the settings that enable plugins (default: development.ini)")
+        new.add_argument("--output", metavar="DIR", help="default: plugins/… in a checkout, else ./portal-…")
+
     args = parser.parse_args(argv)
     if args.command == "new-secret":
         print(secrets.token_urlsafe(48))
         return 0
     if args.command == "purge-drafts":
         return _purge(args.ini, args.older_than)
+    if args.command.startswith("new-"):
+        from .scaffold import new_plugin
+
+        return new_plugin(args.command.removeprefix("new-"), args.name, args.ini, args.output)
     try:
         settings = dict(get_appsettings(args.ini))
     except (FileNotFoundError, LookupError, ValueError) as error:

@@ -16,6 +16,7 @@ from .catalog import Catalog
 from .discovery import GROUPS, SETTINGS, Installed, enabled, installed
 from .files import Kind, PluginError, PortalConfigError, Problem, SettingsError, display_path
 from .schema import meaning_changes
+from .todos import fold_todos
 from .weights import SETTING as WEIGHTS_SETTING
 from .weights import parse_weights
 
@@ -81,6 +82,7 @@ def check(settings: dict, origin: str) -> Report:
     problems.extend(_answer_references(catalog, chosen))
     if not any(p.level == "error" for p in problems):
         problems.extend(_golden(catalog, chosen, weights))
+    problems = fold_todos(problems, catalog)  # what a file still says TODO: one warning line per file
     return Report(found, chosen, problems, catalog)
 
 
