@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -188,6 +189,26 @@ def test_a_new_framework_installs_warns_only_about_its_todos_and_passes_once_fil
     assert "2 passed" in tests.stdout
     ranked = scratch.probe()["ranked"]
     assert ranked["sanic"] == sources(ranked["django"], "profile")
+    # The wheel an author publishes holds the profile and the entry point.
+    subprocess.run(
+        [
+            str(VENV_BIN / "uv"),
+            "build",
+            "--wheel",
+            "--quiet",
+            "--out-dir",
+            str(tmp_path / "dist"),
+            str(project),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = (tmp_path / "dist").glob("portal_framework_sanic-0.1.0-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert "portal_framework_sanic/profile.toml" in archive.namelist()
+        entry_points = archive.read("portal_framework_sanic-0.1.0.dist-info/entry_points.txt").decode()
+    assert "[portal.frameworks]\nsanic = portal_framework_sanic" in entry_points
 
 
 def sources(contributions: dict[str, str], source: str) -> dict[str, str]:

@@ -196,7 +196,6 @@ def render(blueprint: Blueprint, name: str, catalog, enabled: set[str]) -> dict[
         "core_specifier": specifier,
         "core_requirement": f"{CORE}{specifier}",
         "requires_python": importlib.metadata.metadata(CORE).get("Requires-Python") or ">=3.11",
-        "testing_extra": "testing" in (importlib.metadata.metadata(CORE).get_all("Provides-Extra") or []),
         "criteria": [_criterion_context(c) for c in criteria if c.definition.rated_by == "profiles"],
         "hook_criteria": [c for c in criteria if c.definition.rated_by != "profiles"],
         "frameworks": frameworks,
