@@ -32,6 +32,15 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("new-secret", help="print a fresh random secret for PORTAL_SECRET")
 
+    database = commands.add_parser("db", help="migrate the database: the core's tables and the plugins'")
+    steps = database.add_subparsers(dest="db_command", required=True)
+    up = steps.add_parser("upgrade", help="the core's migrations, then every enabled plugin's, to head")
+    up.add_argument("ini", nargs="?", default="development.ini")
+    down = steps.add_parser("downgrade", help="one plugin's tables to REVISION (base removes them)")
+    down.add_argument("ini", nargs="?", default="development.ini")
+    down.add_argument("plugin")
+    down.add_argument("revision")
+
     for kind, name in (("framework", "SLUG"), ("criterion", "KEY")):
         new = commands.add_parser(f"new-{kind}", help=f"write a new {kind} plugin distribution to fill in")
         new.add_argument("name", metavar=name)
@@ -44,6 +53,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "purge-drafts":
         return _purge(args.ini, args.older_than)
+    if args.command == "db":
+        from .models import migrations
+
+        if args.db_command == "upgrade":
+            return migrations.upgrade_command(args.ini)
+        return migrations.downgrade_command(args.ini, args.plugin, args.revision)
     if args.command.startswith("new-"):
         from .scaffold import new_plugin
 

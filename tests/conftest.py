@@ -37,6 +37,8 @@ PLUGIN_GROUPS = {
     "conflict": ["twin_a", "twin_b"],
     "misnamed": ["misnamed"],
     "golden": ["golden_cases"],
+    # A framework whose plugin owns a table through its own migrations.
+    "owned": ["numbat"],
 }
 
 

@@ -19,6 +19,7 @@ def test_healthz_and_readyz_answer_at_head(make_app, database_url):
     assert_matches(ready, "/readyz", "get", 200)
     assert ready.json["status"] == "ready" and ready.json["database"] == "ok"
     assert ready.json["migrations"]["applied"] == ready.json["migrations"]["head"] == ["0005"]
+    assert ready.json["migrations"]["plugins"] == {}  # no enabled plugin ships migrations
     assert ready.headers["Cache-Control"] == "no-store"
     assert ready.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -28,10 +29,40 @@ def test_readyz_is_503_until_the_migrations_are_at_head(make_app, database_url):
     assert app.get("/readyz", status=503).json["migrations"]["applied"] == []
     alembic_upgrade(database_url, "0004")
     behind = assert_matches(app.get("/readyz", status=503), "/readyz", "get", 503)
-    assert behind["status"] == "not ready" and behind["migrations"] == {"applied": ["0004"], "head": ["0005"]}
+    assert behind["status"] == "not ready"
+    assert behind["migrations"] == {"applied": ["0004"], "head": ["0005"], "plugins": {}}
     assert app.get("/healthz").json == {"status": "ok"}  # the process itself is fine
     alembic_upgrade(database_url)
     app.get("/readyz", status=200)
+
+
+def test_readyz_is_503_while_an_enabled_plugins_migrations_are_behind_head(
+    make_app, use_plugins, database_url
+):
+    from portal.models import get_engine
+    from portal.plugins.migrations import downgrade, registered
+
+    use_plugins("good", "owned")
+    alembic_upgrade(database_url)  # the core's, then numbat's (tests/fixture_plugins/numbat)
+    app = make_app(frameworks="numbat", criteria="latency", sqlalchemy__url=database_url)
+    ready = assert_matches(app.get("/readyz"), "/readyz", "get", 200)
+    assert ready["migrations"]["plugins"] == {"numbat": {"applied": ["0002"], "head": ["0002"]}}
+
+    numbat = registered(app.app.registry)["numbat"]
+    engine = get_engine({"sqlalchemy.url": database_url})
+    with engine.connect() as connection:
+        downgrade(connection, numbat, "0001")
+    engine.dispose()
+    behind = assert_matches(app.get("/readyz", status=503), "/readyz", "get", 503)
+    assert behind["status"] == "not ready"
+    assert behind["migrations"] == {
+        "applied": ["0005"],
+        "head": ["0005"],
+        "plugins": {"numbat": {"applied": ["0001"], "head": ["0002"]}},
+    }
+    # A plugin that is installed but not enabled is nobody's concern here.
+    other = make_app(frameworks="quokka", criteria="latency", sqlalchemy__url=database_url)
+    assert other.get("/readyz").json["migrations"]["plugins"] == {}
 
 
 def test_health_endpoints_answer_any_host_where_pages_do_not(make_app, database_url):

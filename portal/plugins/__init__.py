@@ -28,6 +28,8 @@ def includeme(config) -> None:
     """Add the directives and an empty catalog; plugins are included by include_enabled."""
     config.add_directive("add_framework", add_framework)
     config.add_directive("add_criterion", add_criterion)
+    # A plugin's own alembic migrations and the tables they own (portal.plugins.migrations).
+    config.add_directive("add_migrations", "portal.plugins.migrations.add_migrations")
     config.registry.portal_catalog = Catalog()
     config.registry.portal_sources = {}
     config.action(None, config.registry.portal_catalog.seal, order=SEAL_ORDER)
