@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
 from .files import Problem, display_path
 
@@ -128,48 +128,53 @@ def describe(found: Iterable[Place], question_keys: dict[int, str] | None = None
     return "; ".join(parts)
 
 
+@dataclass(frozen=True)
+class _Unfinished:
+    """A plugin file that says TODO, and the warnings elsewhere its TODO ratings explain."""
+
+    distribution: str
+    path: str
+    found: list[Place]
+    elsewhere: list[tuple[str, Place]] = field(default_factory=list)  # (a profile's path, its field)
+    question_keys: dict[int, str] = field(default_factory=dict)
+
+    def explains(self, problem: Problem) -> bool:
+        if _same_file(problem.file, self.path) and any(p.covers(problem.field) for p in self.found):
+            return True
+        return any(_same_file(problem.file, path) and p.covers(problem.field) for path, p in self.elsewhere)
+
+    def warning(self) -> Problem:
+        count = f"{len(self.found)} TODO" + ("" if len(self.found) == 1 else "s")
+        message = f"{count}: {describe(self.found, self.question_keys)}"
+        return Problem(self.distribution, display_path(self.path), "", message, level="warning")
+
+
 def fold_todos(problems: list[Problem], catalog) -> list[Problem]:
     """``problems`` with one warning per plugin file that says TODO, instead of the warnings it explains.
 
     A criterion's TODO rating of a framework also explains that framework's
     "does not rate" warning for the criterion: the rating is on its way.
     """
-    files = []  # (distribution, path, places, cross-file coverage: (framework file, field prefix))
-    profile_files = {slug: f.file for slug, f in catalog.frameworks.items()}
+    unfinished: list[_Unfinished] = []
     for framework in catalog.frameworks.values():
-        found = _places_of(framework.file)
-        if found:
-            files.append((framework.source.distribution, framework.file, found, [], {}))
+        if found := _places_of(framework.file):
+            unfinished.append(_Unfinished(framework.source.distribution, framework.file, found))
     for criterion in catalog.criteria.values():
-        found = _places_of(criterion.file)
-        if found:
+        if found := _places_of(criterion.file):
+            rating = Place("", "", (f"ratings.{criterion.key}",))
             elsewhere = [
-                (profile_files[p.name], f"ratings.{criterion.key}")
+                (catalog.frameworks[p.name].file, rating)
                 for p in found
-                if p.group == "ratings of" and p.name in profile_files
+                if p.group == "ratings of" and p.name in catalog.frameworks
             ]
             keys = dict(enumerate(q.key for q in criterion.definition.questions))
-            files.append((criterion.source.distribution, criterion.file, found, elsewhere, keys))
-    if not files:
+            unfinished.append(
+                _Unfinished(criterion.source.distribution, criterion.file, found, elsewhere, keys)
+            )
+    if not unfinished:
         return problems
-
-    def explained(problem: Problem) -> bool:
-        if problem.level != "warning":
-            return False
-        for _, path, found, elsewhere, _ in files:
-            if _same_file(problem.file, path) and any(p.covers(problem.field) for p in found):
-                return True
-            for other, field in elsewhere:
-                if _same_file(problem.file, other) and Place("", "", (field,)).covers(problem.field):
-                    return True
-        return False
-
-    kept = [p for p in problems if not explained(p)]
-    for distribution, path, found, _, keys in files:
-        count = f"{len(found)} TODO" + ("" if len(found) == 1 else "s")
-        message = f"{count}: {describe(found, keys)}"
-        kept.append(replace(Problem(distribution, display_path(path), "", message), level="warning"))
-    return kept
+    kept = [p for p in problems if p.level != "warning" or not any(u.explains(p) for u in unfinished)]
+    return kept + [u.warning() for u in unfinished]
 
 
 def _places_of(path: str) -> list[Place]:
