@@ -418,3 +418,25 @@ def test_no_bundled_plugin_file_says_todo():
     files = sorted(ROOT.glob("plugins/*/*/portal_*/*.toml"))
     assert len(files) == 23
     assert {f.name: places(f.read_text()) for f in files if places(f.read_text())} == {}
+
+
+def test_only_the_plugins_the_ini_enables_get_a_rating_table(tmp_path, capsys):
+    ini = tmp_path / "few.ini"
+    ini.write_text(
+        "[app:main]\nuse = egg:advisory-portal\n"
+        "portal.frameworks = tornado flask\nportal.criteria = realtime team_experience api_first\n"
+    )
+    code = portal(["new-framework", "sanic", str(ini), "--output", str(tmp_path / "f")])
+    assert code == 0, capsys.readouterr().err
+    profile = (tmp_path / "f" / "portal_framework_sanic" / "profile.toml").read_text()
+    assert re.findall(r"^# \[ratings\.(\w+)\]$", profile, re.M) == ["api_first", "realtime"]
+    assert "#   team_experience: What the team already knows" in profile
+    code = portal(["new-criterion", "testing_ergonomics", str(ini), "--output", str(tmp_path / "c")])
+    assert code == 0, capsys.readouterr().err
+    criterion = (tmp_path / "c" / "portal_criterion_testing_ergonomics" / "criterion.toml").read_text()
+    assert re.findall(r"^# \[ratings\.(\w+)\]$", criterion, re.M) == ["flask", "tornado"]
+    assert re.findall(r'^# "(\w+\.\w+)" = ', criterion, re.M)[:3] == [
+        "testing_ergonomics.need",
+        "api_first.consumers",
+        "api_first.documentation",
+    ]

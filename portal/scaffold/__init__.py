@@ -21,14 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from pydantic import TypeAdapter, ValidationError
 
 from ..plugins.directives import RESERVED
 from ..plugins.discovery import GROUPS, SETTINGS, installed
 from ..plugins.files import Kind, PortalConfigError, display_path
-from ..scoring.model import SLUG_PATTERN
+from ..scoring.model import Slug
 
 CORE = "advisory-portal"
 DEFAULT_INI = "development.ini"
+_SLUG = TypeAdapter(Slug)
+SLUG_MAX = _SLUG.core_schema["max_length"]
 
 
 @dataclass(frozen=True)
@@ -89,12 +92,13 @@ def scaffold(kind: Kind, name: str, ini: str | None = None, output: str | None =
 
 
 def _check_name(blueprint: Blueprint, name: str) -> None:
-    what = f"a {blueprint.kind} {blueprint.name_field}"
-    if not re.fullmatch(SLUG_PATTERN, name) or len(name) > 40:
+    try:
+        _SLUG.validate_python(name)  # the rule of the files' slug and key fields
+    except ValidationError:
         raise Refusal(
-            f"{name!r} is not {what}: lower-case letters, digits and underscores, "
-            "starting with a letter, at most 40 characters"
-        )
+            f"{name!r} is not a {blueprint.kind} {blueprint.name_field}: lower-case letters, digits "
+            f"and underscores, starting with a letter, at most {SLUG_MAX} characters"
+        ) from None
     if name in RESERVED:
         raise Refusal(f"{name!r} is reserved (reserved: {', '.join(sorted(RESERVED))}); choose another")
 
