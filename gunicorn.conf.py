@@ -1,6 +1,8 @@
 # gunicorn settings for serving the portal behind a reverse proxy:
 #     gunicorn --paste production.ini -c gunicorn.conf.py
 # (gunicorn also reads ./gunicorn.conf.py by itself when started in this folder).
+# A configuration error (a setting, a broken plugin) stops the master with one line and
+# "App failed to load." (exit 4) instead of starting workers again (portal/startup.py).
 # The proxy in front terminates TLS and enforces the body size (e.g. nginx
 # client_max_body_size 256k): gunicorn has no body limit of its own, and the
 # portal answers 413 from the declared Content-Length before reading a body.

@@ -6,15 +6,18 @@ from pyramid.config import Configurator
 
 
 def main(global_config, **settings):
-    """Build the portal from an ini file's settings (``pserve``, ``pshell``, tests)."""
+    """Build the portal from an ini file's settings (tests, ``make_app``).
+
+    A configuration error raises (``ConfigurationError``); ``pserve`` and gunicorn start
+    the portal through ``portal.startup.main``, which turns it into one line.
+    """
     # Imported here so that importing a light submodule, such as the pytest
     # plugin ``portal.testing`` (loaded before coverage starts), loads no more.
     from .plugins import include_enabled
-    from .plugins.files import display_path
-    from .settings import apply_environment
+    from .settings import apply_environment, settings_file
 
     ini_file = global_config.get("__file__") if global_config else None
-    origin = display_path(ini_file or "settings")
+    origin = settings_file(ini_file)
     settings = apply_environment(settings, origin)
     # The migrations /readyz compares the database with are the ini file's.
     settings["portal.ini_file"] = ini_file

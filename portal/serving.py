@@ -1,4 +1,5 @@
-"""What serving with gunicorn adds to the ini: an access log that never holds a private link.
+"""What serving with gunicorn adds to the ini: an access log that never holds a private link,
+and a configuration error that stops gunicorn instead of respawning workers.
 
 ``gunicorn.conf.py`` at the top of the project names :class:`AccessLog`; waitress (the
 inis' server) writes no access log. Every atom of a log line is masked: the request
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+from gunicorn.errors import AppImportError
 from gunicorn.glogging import Logger
 
 from .security import mask_links
@@ -20,3 +22,12 @@ class AccessLog(Logger):
             name: mask_links(unquote(value)) if isinstance(value, str) else value
             for name, value in super().atoms(resp, req, environ, request_time).items()
         }
+
+
+class ConfigurationStop(AppImportError, RuntimeError):
+    """A configuration error, raised by ``portal.startup`` where gunicorn loads the app.
+
+    A worker prints an ``AppImportError`` without a traceback and exits so that the master
+    halts ("App failed to load."); with ``--preload`` the master itself prints a
+    ``RuntimeError`` and exits 1. Any other exit of a worker only gets it started again.
+    """

@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from .plugins.files import Problem, SettingsError
+from .plugins.files import SettingsError, display_path
+from .plugins.ini import SettingsFile
+from .plugins.messages import did_you_mean
 
 # Marks the secrets development.ini and the tests carry; production refuses them.
 DEVELOPMENT_SECRET_PREFIX = "development-only-"  # noqa: S105 (a marker, not a secret)
@@ -30,6 +32,7 @@ DEFAULT_CREATE_LIMIT = "30/600"
 # The answer save speaks both dialects' INSERT … ON CONFLICT and UPDATE … RETURNING,
 # which SQLite has since 3.35.
 DATABASES = ("sqlite", "postgresql")
+ENVIRONMENTS = ("development", "production")
 MIN_SQLITE = (3, 35)
 
 # What the environment may fill (docs/administrators.md lists the same): production.ini
@@ -48,13 +51,23 @@ def maybe_set(settings: dict, name: str, envvar: str, environ=os.environ) -> Non
         settings[name] = environ[envvar]
 
 
+def settings_file(ini_file: str | None) -> SettingsFile:
+    """Where settings came from, for messages: the ini file (or "settings") and the variables."""
+    return SettingsFile(display_path(ini_file) if ini_file else "settings", ini_file, ENVIRONMENT)
+
+
 def apply_environment(
-    settings: dict, origin: str, environ=os.environ, sqlite_version=sqlite3.sqlite_version_info
+    settings: dict,
+    origin: str | SettingsFile,
+    environ=os.environ,
+    sqlite_version=sqlite3.sqlite_version_info,
 ) -> dict:
     settings = dict(settings)
     for name, envvar in ENVIRONMENT.items():
         maybe_set(settings, name, envvar, environ)
     settings.setdefault("portal.environment", "development")
+    if not isinstance(origin, SettingsFile):
+        origin = SettingsFile(origin, None, ENVIRONMENT)
     _check(settings, origin, sqlite_version)
     return settings
 
@@ -83,13 +96,14 @@ def max_body_bytes(settings) -> int:
     return int(settings.get("portal.max_body_bytes", DEFAULT_MAX_BODY_BYTES))
 
 
-def _check(settings: dict, origin: str, sqlite_version: tuple[int, ...]) -> None:
-    def fail(field: str, message: str) -> SettingsError:
-        return SettingsError(Problem(origin, "", field, message))
+def _check(settings: dict, origin: SettingsFile, sqlite_version: tuple[int, ...]) -> None:
+    def fail(field: str, message: str, suggestion: str = "") -> SettingsError:
+        return origin.error(field, message, settings.get(field), suggestion=suggestion)
 
     environment = settings["portal.environment"]
-    if environment not in ("development", "production"):
-        raise fail("portal.environment", f"{environment!r} is neither development nor production")
+    if environment not in ENVIRONMENTS:
+        message = f"{environment!r} is neither development nor production"
+        raise fail("portal.environment", message, did_you_mean(environment, ENVIRONMENTS))
     if not settings.get("sqlalchemy.url"):
         raise fail("sqlalchemy.url", "no database URL (set it, or DATABASE_URL in the environment)")
     try:
@@ -106,7 +120,10 @@ def _check(settings: dict, origin: str, sqlite_version: tuple[int, ...]) -> None
             raise fail("portal.max_body_bytes", "must be at least 1024")
     except ValueError:
         raise fail("portal.max_body_bytes", "must be a whole number of bytes") from None
-    create_limit(settings, origin)
+    try:
+        create_limit(settings, origin.label)
+    except SettingsError as error:
+        raise fail(CREATE_LIMIT, error.problem.message) from None
     url = base_url(settings)
     if url is not None:
         parts = urlsplit(url)

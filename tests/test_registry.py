@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import sys
 
 import pytest
 from pyramid.exceptions import ConfigurationConflictError
@@ -78,15 +79,32 @@ def test_weights_override_the_default(use_plugins, make_app):
         ({"portal__criteria": "latency speed"}, "portal.criteria", "'speed' is not installed"),
         ({"portal__frameworks": "quokka *"}, "portal.frameworks", "'*' cannot be combined"),
         ({"portal__frameworks": "quokka quokka"}, "portal.frameworks", "'quokka' is listed twice"),
+        ({"portal__criteria__weights": "speed = 2"}, "portal.criteria.weights", "speed: not an installed"),
         (
-            {"portal__criteria__weights": "speed = 2"},
+            {"portal__criteria__weights": "latncy = 2"},
             "portal.criteria.weights",
-            "speed: not an enabled criterion",
+            "latncy: not an installed criterion (installed: ",
         ),
         (
-            {"portal__criteria": "latency", "portal__criteria__weights": "hosting = 2"},
-            "portal.criteria.weights",
-            "hosting: not an enabled criterion (enabled: latency)",
+            {"portal__frameworks": "wombt"},
+            "portal.frameworks",
+            "; did you mean 'wombat'?",
+        ),
+        (
+            {"portal__frameworks": "-wombat"},
+            "portal.frameworks",
+            "'-wombat' excludes from nothing; write '* -wombat' to enable all but wombat",
+        ),
+        (
+            {"portal__frameworks": "* quokka"},
+            "portal.frameworks",
+            "'*' cannot be combined with names; exclude with a minus, as in '* -quokka'",
+        ),
+        ({"portal__frameworks": "* -wombat -wombat"}, "portal.frameworks", "'wombat' is listed twice"),
+        (
+            {"portal__criteria": "* -latncy"},
+            "portal.criteria",
+            "-latncy: 'latncy' is not installed (installed: ",
         ),
         (
             {"portal__criteria__weights": "latency = -1"},
@@ -112,6 +130,29 @@ def test_setting_errors_stop_start_up_with_one_line(use_plugins, start, override
     assert text.startswith(f"test.ini: {field}: ")
     assert message in text
     assert "\n" not in text
+
+
+def test_star_with_exclusions_enables_all_but_those(use_plugins, start):
+    use_plugins("good")
+    catalog = start(
+        portal__frameworks="* -wombat", portal__criteria="* -hosting -latency"
+    ).registry.portal_catalog
+    assert set(catalog.frameworks) == installed_names("portal.frameworks") - {"wombat"}
+    assert "quokka" in catalog.frameworks
+    assert set(catalog.criteria) == installed_names("portal.criteria") - {"hosting", "latency"}
+
+
+def test_a_weight_for_a_disabled_criterion_is_a_warning_and_does_nothing(use_plugins, start, caplog):
+    use_plugins("good")
+    catalog = start(
+        portal__criteria="latency", portal__criteria__weights="latency = 2\nhosting = 3"
+    ).registry.portal_catalog
+    assert dict(catalog.weight_overrides) == {"latency": 2.0}
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [
+        "test.ini: portal.criteria.weights: hosting: the criterion is disabled (portal.criteria), "
+        "so this weight does nothing"
+    ]
 
 
 def test_a_missing_plugin_names_the_installed_ones(use_plugins, start):
@@ -149,9 +190,15 @@ def test_an_import_error_names_the_distribution(use_plugins, start):
 
 
 def test_a_broken_plugin_that_is_disabled_does_not_stop_start_up(use_plugins, start):
-    use_plugins("good", "broken_toml")
-    catalog = start(portal__frameworks="quokka").registry.portal_catalog
+    use_plugins("good", "broken_toml", "broken_import", "broken_field")
+    catalog = start(portal__frameworks="quokka", portal__criteria="latency").registry.portal_catalog
     assert list(catalog.frameworks) == ["quokka"]
+    # Excluded, they are never imported (broken_import's import fails) nor read.
+    catalog = start(
+        portal__frameworks="* -broken_toml -broken_import", portal__criteria="* -broken_field"
+    ).registry.portal_catalog
+    assert "quokka" in catalog.frameworks and "broken_import" not in catalog.frameworks
+    assert "portal_fixture_broken_import" not in sys.modules
 
 
 def test_two_plugins_claiming_one_slug_conflict_naming_both(use_plugins, start):
@@ -199,7 +246,9 @@ def test_directive_refuses_a_reserved_slug(tmp_path):
     )
     config = Configurator(settings={})
     config.include("portal.plugins")
-    with pytest.raises(PluginError, match=r"profile.toml:1: slug: 'compare' is reserved; choose another slug"):
+    with pytest.raises(
+        PluginError, match=r"profile.toml:1: slug: 'compare' is reserved; choose another slug"
+    ):
         config.add_framework(str(profile))
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from .catalog import Catalog, Criterion, Framework
 from .directives import add_criterion, add_framework
 from .discovery import GROUPS, SETTINGS, Installed, enabled, installed
 from .files import PluginError, PluginSource, Problem, SettingsError
+from .ini import SettingsFile
 from .weights import SETTING as WEIGHTS_SETTING
 from .weights import parse_weights
 
@@ -19,6 +22,8 @@ __all__ = [
     "SettingsError",
     "include_enabled",
 ]
+
+log = logging.getLogger(__name__)
 
 # Runs after every registration action (default order 0).
 SEAL_ORDER = 1000
@@ -36,16 +41,23 @@ def includeme(config) -> None:
     config.add_request_method(lambda request: request.registry.portal_catalog, "catalog", reify=True)
 
 
-def include_enabled(config, origin: str = "settings") -> list[Installed]:
-    """Include every plugin the settings enable; ``origin`` names the settings file in errors."""
+def include_enabled(config, origin: str | SettingsFile = "settings") -> list[Installed]:
+    """Include every plugin the settings enable; ``origin`` names the settings file in errors.
+
+    Installed but disabled plugins are neither imported nor read.
+    """
     settings = config.get_settings()
     chosen: list[Installed] = []
+    available = {kind: installed(kind) for kind in GROUPS}
     for kind in GROUPS:
-        chosen += enabled(kind, settings.get(SETTINGS[kind]), installed(kind), origin)
+        chosen += enabled(kind, settings.get(SETTINGS[kind]), available[kind], origin)
     criteria = {plugin.name for plugin in chosen if plugin.source.kind == "criterion"}
+    warnings: list[Problem] = []
     config.registry.portal_catalog.weight_overrides = parse_weights(
-        settings.get(WEIGHTS_SETTING), criteria, origin
+        settings.get(WEIGHTS_SETTING), criteria, origin, set(available["criterion"]), warnings
     )
+    for warning in warnings:
+        log.warning("%s", warning)
     for plugin in chosen:
         include_plugin(config, plugin)
     return chosen
