@@ -9,22 +9,26 @@ import sys
 from pyramid.paster import get_appsettings
 
 from .plugins.check import check
-from .plugins.files import display_path
+from .settings import settings_file
 from .validators import positive_int
-
-KIND_TITLES = {"framework": "Frameworks", "criterion": "Criteria"}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="portal", description="Advisory Portal administration.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    plugins = commands.add_parser("plugins", help="list installed plugins, enabled or not, and problems")
+    plugins = commands.add_parser(
+        "plugins", help="list installed plugins: enabled, disabled or broken, versions, weights"
+    )
     plugins.add_argument("ini", nargs="?", default="development.ini")
 
-    checker = commands.add_parser("check", help="validate every installed plugin and the settings")
+    checker = commands.add_parser("check", help="validate the enabled plugins and the settings")
     checker.add_argument("ini", nargs="?", default="development.ini")
     checker.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    checker.add_argument("--all", action="store_true", help="check every installed plugin, disabled ones too")
+    checker.add_argument(
+        "--format", choices=("text", "json"), default="text", help="json: the findings for editors and CI"
+    )
 
     purge = commands.add_parser("purge-drafts", help="delete anonymous drafts nobody touched for DAYS days")
     purge.add_argument("ini", nargs="?", default="development.ini")
@@ -68,10 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, LookupError, ValueError) as error:
         print(f"portal: cannot read settings from {args.ini}: {error}", file=sys.stderr)
         return 2
-    report = check(settings, display_path(args.ini))
+    origin = settings_file(args.ini)
     if args.command == "plugins":
-        return _plugins(report)
-    return _check(report, args.strict)
+        from .plugins.listing import plugin_lines
+
+        report = check(settings, origin, every=True)
+        print("\n".join(plugin_lines(report, settings, origin)))
+        return 1 if report.errors else 0
+    report = check(settings, origin, every=args.all)
+    return _check(report, args.strict, args.all, args.format)
 
 
 def _days(text: str) -> int:
@@ -103,31 +112,18 @@ def _purge(ini: str, days: int) -> int:
     return 0
 
 
-def _check(report, strict: bool) -> int:
-    for problem in report.problems:
-        print(f"{problem.level}: {problem}")
-    count = sum(len(names) for names in report.installed.values())
+def _check(report, strict: bool, every: bool, output: str = "text") -> int:
+    count = sum(len(report.installed[kind] if every else report.enabled[kind]) for kind in report.installed)
+    if output == "json":
+        from .plugins.report_json import as_json
+
+        print(as_json(report, count))
+    else:
+        for problem in report.problems:
+            print(f"{problem.level}: {problem}")
     summary = f"{count} plugins checked: {len(report.errors)} errors, {len(report.warnings)} warnings"
     print(summary, file=sys.stderr)
     return 1 if report.errors or (strict and report.warnings) else 0
-
-
-def _plugins(report) -> int:
-    for kind, offers in report.installed.items():
-        print(f"{KIND_TITLES[kind]}:")
-        if not offers:
-            print("  (none installed)")
-        for name, dists in offers.items():
-            for plugin in dists:
-                state = "enabled" if name in report.enabled[kind] else "available"
-                problems = report.problems_of(plugin.source.distribution)
-                flag = f"  {len(problems)} problem(s)" if problems else ""
-                print(
-                    f"  {name:<20} {plugin.source.distribution:<36} {plugin.source.version:<10} {state}{flag}"
-                )
-    for problem in report.problems:
-        print(f"{problem.level}: {problem}")
-    return 1 if report.errors else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

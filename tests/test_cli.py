@@ -108,8 +108,10 @@ def test_check_reports_setting_errors(tmp_path, plugin_pythonpath):
     ini = write_ini(tmp_path, frameworks="quokka kangaroo", weights="latency = -2")
     result = run(plugin_pythonpath("good"), "check", ini=ini)
     assert result.returncode == 1
-    assert "error: check.ini: portal.frameworks: 'kangaroo' is not installed" in result.stdout
-    assert "error: check.ini: portal.criteria.weights: latency: '-2' must be a finite number" in result.stdout
+    assert "error: check.ini:5: portal.frameworks: 'kangaroo' is not installed" in result.stdout
+    assert (
+        "error: check.ini:7: portal.criteria.weights: latency: '-2' must be a finite number" in result.stdout
+    )
 
 
 def test_check_reports_the_core_settings_start_up_would_refuse(tmp_path, plugin_pythonpath):
@@ -121,7 +123,7 @@ def test_check_reports_the_core_settings_start_up_would_refuse(tmp_path, plugin_
     result = run(env, "check", ini=ini)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "error: check.ini: portal.secret: production refuses a development or short secret (< 32)"
+        "error: check.ini:4: portal.secret: production refuses a development or short secret (< 32)"
     ]
 
 
@@ -141,14 +143,76 @@ def test_check_reports_two_distributions_offering_one_name(tmp_path, plugin_pyth
     assert "framework 'twin' is offered by both fixture-twin-a and fixture-twin-b" in result.stdout
 
 
-def test_plugins_lists_enabled_and_available(tmp_path, plugin_pythonpath):
-    ini = write_ini(tmp_path, frameworks="quokka", criteria="latency hosting")
-    result = run(plugin_pythonpath("good"), "plugins", ini=ini)
-    assert result.returncode == 0, result.stderr
-    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.startswith("  ")}
-    assert rows["quokka"][1:] == ["fixture-framework-quokka", "1.2.0", "enabled"]
-    assert rows["wombat"][1:] == ["fixture-framework-wombat", "0.3.0", "available"]
-    assert rows["latency"][1:] == ["fixture-criterion-latency", "2.0.0", "enabled"]
+def plugin_rows(result) -> dict[str, list[str]]:
+    return {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines() if line.startswith("  ")}
+
+
+def test_plugins_lists_enabled_disabled_and_broken_with_versions_and_weights(tmp_path, plugin_pythonpath):
+    env = plugin_pythonpath("good", "broken_toml", "broken_field")
+    ini = write_ini(tmp_path, frameworks="quokka", criteria="latency hosting", weights="latency = 2.5")
+    result = run(env, "plugins", ini=ini)
+    rows = plugin_rows(result)
+    assert rows["quokka"] == ["fixture-framework-quokka", "1.2.0", "enabled"]
+    assert rows["wombat"] == ["fixture-framework-wombat", "0.3.0", "disabled"]
+    assert rows["latency"] == [
+        "fixture-criterion-latency",
+        "2.0.0",
+        "enabled,",
+        "weight",
+        "2.5",
+        "(yours;",
+        "default",
+        "1)",
+    ]
+    assert rows["hosting"] == ["fixture-criterion-hosting", "1.0.0", "enabled,", "weight", "1", "(default)"]
+    # A disabled plugin is read too: a broken one shows before anyone enables it.
+    assert rows["broken_toml"][2:] == ["disabled,", "broken", "(1", "error)"]
+    assert rows["broken_field"][2:] == ["disabled,", "broken", "(1", "error)"]
+    assert any(line.startswith("error: fixture-broken-toml: ") for line in result.stdout.splitlines())
+    assert (
+        result.stdout.index("Frameworks:")
+        < result.stdout.index("  quokka")
+        < result.stdout.index("Criteria:")
+    )
+    assert result.returncode == 1
+
+
+def test_check_leaves_disabled_plugins_alone_unless_all(tmp_path, plugin_pythonpath):
+    env = plugin_pythonpath("good", "broken_toml", "broken_import", "broken_field")
+    ini = write_ini(tmp_path, frameworks="* -broken_toml -broken_import", criteria="* -broken_field")
+    result = run(env, "check", ini=ini)
+    assert result.returncode == 0, result.stdout
+    assert "fixture-broken" not in result.stdout
+    every = run(env, "check", "--all", ini=ini)
+    assert every.returncode == 1
+    broken = {line.split(":")[1].strip() for line in every.stdout.splitlines() if line.startswith("error:")}
+    assert broken == {"fixture-broken-toml", "fixture-broken-import", "fixture-broken-field"}
+    installed = len(
+        [line for line in run(env, "plugins", ini=ini).stdout.splitlines() if line.startswith("  ")]
+    )
+    assert f"{installed} plugins checked: 3 errors" in every.stderr
+
+
+def test_a_weight_for_a_disabled_criterion_is_a_warning(tmp_path, plugin_pythonpath):
+    env = plugin_pythonpath("good")
+    ini = write_ini(
+        tmp_path, frameworks="quokka", criteria="latency", weights="\n    latency = 2\n    hosting = 0"
+    )
+    result = run(env, "check", ini=ini)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines() == [
+        "warning: check.ini:9: portal.criteria.weights: hosting: the criterion is disabled "
+        "(portal.criteria), so this weight does nothing"
+    ]
+    assert run(env, "check", "--strict", ini=ini).returncode == 1
+    # A criterion that is not installed at all is still an error, with the closest name.
+    ini = write_ini(tmp_path, frameworks="quokka", criteria="latency", weights="hostin = 0")
+    result = run(env, "check", ini=ini)
+    assert result.returncode == 1
+    assert result.stdout.startswith(
+        "error: check.ini:7: portal.criteria.weights: hostin: not an installed criterion"
+    )
+    assert "did you mean 'hosting'?" in result.stdout
 
 
 def test_new_secret_prints_one_production_accepts(tmp_path, plugin_pythonpath):

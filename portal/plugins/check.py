@@ -1,11 +1,12 @@
 """``portal check`` and ``portal plugins``: every installed plugin and the settings, without serving.
 
-Loads every installed plugin, enabled or not, through the same directives as
-start-up, but collects problems instead of stopping at the first one.
+Loads the enabled plugins (``--all``: every installed one) through the same directives
+as start-up, but collects problems instead of stopping at the first one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from pyramid.config import Configurator
@@ -15,6 +16,7 @@ from ..scoring import PRIORITIES, model_from_catalog, score
 from .catalog import Catalog
 from .discovery import GROUPS, SETTINGS, Installed, enabled, installed
 from .files import Kind, PluginError, PortalConfigError, Problem, SettingsError, display_path
+from .ini import SettingsFile
 from .schema import meaning_changes
 from .todos import fold_todos
 from .weights import SETTING as WEIGHTS_SETTING
@@ -40,7 +42,8 @@ class Report:
         return [p for p in self.problems if p.origin == distribution]
 
 
-def check(settings: dict, origin: str) -> Report:
+def check(settings: dict, origin: str | SettingsFile, every: bool = False) -> Report:
+    """Check the enabled plugins and the settings; ``every``: every installed plugin (``--all``)."""
     problems: list[Problem] = []
     # The core's own settings, with the environment applied, as start-up sees them.
     from ..settings import apply_environment
@@ -63,12 +66,12 @@ def check(settings: dict, origin: str) -> Report:
     config = Configurator(settings={})
     config.include("portal.plugins")
     config.registry.portal_problems = problems
-    # Import all plugins, enabled or not: a disabled plugin may be enabled tomorrow.
+    # Disabled plugins are not loaded at start-up, so only --all imports them.
     from . import include_plugin
 
     for kind in GROUPS:
-        for dists in found[kind].values():
-            for plugin in dists[:1]:
+        for name, dists in found[kind].items():
+            for plugin in dists[:1] if every or name in chosen[kind] else ():
                 try:
                     include_plugin(config, plugin)
                 except PluginError as error:
@@ -79,9 +82,10 @@ def check(settings: dict, origin: str) -> Report:
         problems.append(Problem("", "", "conflict", " ".join(str(error).split())))
     catalog = config.registry.portal_catalog
     problems.extend(_warnings(catalog, chosen))
-    problems.extend(_answer_references(catalog, chosen))
+    # Disabled criteria are not loaded (portal check without --all): their questions are unknown, not wrong.
+    problems.extend(_answer_references(catalog, chosen, set(found["criterion"]) - set(catalog.criteria)))
     if not any(p.level == "error" for p in problems):
-        problems.extend(_golden(catalog, chosen, weights))
+        problems.extend(_golden(catalog, chosen, weights, set(found["criterion"])))
     problems = fold_todos(problems, catalog)  # what a file still says TODO: one warning line per file
     return Report(found, chosen, problems, catalog)
 
@@ -96,7 +100,9 @@ def _enabled_names(settings, found, origin, problems) -> tuple[dict[Kind, set[st
             problems.append(error.problem)
             chosen[kind] = set(found[kind])
     try:
-        weights = parse_weights(settings.get(WEIGHTS_SETTING), chosen["criterion"], origin)
+        weights = parse_weights(
+            settings.get(WEIGHTS_SETTING), chosen["criterion"], origin, set(found["criterion"]), problems
+        )
     except PortalConfigError as error:
         problems.append(error.problem)
         weights = {}
@@ -140,13 +146,17 @@ def _warnings(catalog: Catalog, chosen: dict[Kind, set[str]]) -> list[Problem]:
     return warnings
 
 
-def _answer_references(catalog: Catalog, chosen: dict[Kind, set[str]]) -> list[Problem]:
+def _answer_references(
+    catalog: Catalog, chosen: dict[Kind, set[str]], unloaded: Collection[str] = ()
+) -> list[Problem]:
     """``when`` clauses and next steps must name a question and options that exist."""
     questions = {q.key: q for c in catalog.criteria.values() for q in c.questions}
     problems: list[Problem] = []
 
     def refer(dist, file, field, question, allowed):
         target = questions.get(question)
+        if target is None and question.partition(".")[0] in unloaded:
+            return  # a question of a disabled criterion, which was not read
         if target is None:
             problems.append(
                 Problem(dist, display_path(file), field, f"no installed criterion asks {question!r}")
@@ -182,7 +192,9 @@ def _answer_references(catalog: Catalog, chosen: dict[Kind, set[str]]) -> list[P
     return problems
 
 
-def _golden(catalog: Catalog, chosen: dict[Kind, set[str]], custom: dict[str, float]) -> list[Problem]:
+def _golden(
+    catalog: Catalog, chosen: dict[Kind, set[str]], custom: dict[str, float], installed_criteria=frozenset()
+) -> list[Problem]:
     """Every enabled plugin's golden cases must hold on the enabled catalog (DESIGN 5).
 
     With the bundled default weights a case that fails is an error; with the
@@ -201,13 +213,17 @@ def _golden(catalog: Catalog, chosen: dict[Kind, set[str]], custom: dict[str, fl
     for plugin, case in catalog.golden_cases(frameworks, criteria):
         origin_dist, file = plugin.source.distribution, display_path(plugin.file)
         field = f"golden[{case.name!r}]"
-        unknown = [k for k in case.answers if k not in questions and k != PRIORITIES]
+        # A disabled criterion is not loaded: its questions are known by their key's first part.
+        disabled = [
+            k for k in case.answers if k not in questions and k.partition(".")[0] in installed_criteria
+        ]
+        unknown = [k for k in case.answers if k not in questions and k != PRIORITIES and k not in disabled]
         if unknown:
             problems.append(
                 Problem(origin_dist, file, f"{field}.answers", f"no installed criterion asks {unknown[0]!r}")
             )
             continue
-        skipped = [k for k in case.answers if k in questions and k not in enabled_questions]
+        skipped = disabled + [k for k in case.answers if k in questions and k not in enabled_questions]
         named = [s for s in (case.first, case.second) if s and s not in frameworks]
         if skipped or named:
             why = f"{skipped[0]!r} is not enabled" if skipped else f"framework {named[0]!r} is not enabled"
