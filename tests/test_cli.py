@@ -193,6 +193,14 @@ def test_check_leaves_disabled_plugins_alone_unless_all(tmp_path, plugin_pythonp
     assert f"{installed} plugins checked: 3 errors" in every.stderr
 
 
+def test_a_disabled_criterion_that_other_plugins_name_is_no_error(tmp_path):
+    # The bundled profiles' when clauses, next steps and golden cases name realtime's questions.
+    result = run(None, "check", ini=write_ini(tmp_path, criteria="* -realtime"))
+    assert result.returncode == 0, result.stdout
+    assert not [line for line in result.stdout.splitlines() if line.startswith("error:")]
+    assert "skipped: 'realtime.live' is not enabled" in result.stdout
+
+
 def test_a_weight_for_a_disabled_criterion_is_a_warning(tmp_path, plugin_pythonpath):
     env = plugin_pythonpath("good")
     ini = write_ini(
