@@ -37,6 +37,10 @@ PLUGIN_GROUPS = {
     "conflict": ["twin_a", "twin_b"],
     "misnamed": ["misnamed"],
     "golden": ["golden_cases"],
+    # Plugins that load but are wrong in ways only `portal check` finds, and type errors.
+    "lint": ["lint_bilby", "lint_gauge", "lint_tangle"],
+    # A plugin built for another major version of the core.
+    "future": ["lint_future"],
     # A framework whose plugin owns a table through its own migrations.
     "owned": ["numbat"],
 }

@@ -55,7 +55,7 @@ def test_check_warns_where_a_plugin_written_for_the_first_model_means_something_
     assert len(lines) == 2
     assert lines[0].startswith("warning: fixture-criterion-taste: ")
     assert lines[0].endswith(
-        "criterion.toml: questions[1].options[0].need: a follow-up refines its parent's need: "
+        "criterion.toml:34: questions[1].options[0].need: a follow-up refines its parent's need: "
         "need 0.5 now counts as factor 1; write factor = ... to say what you mean"
     )
 
@@ -67,7 +67,7 @@ def test_check_runs_golden_cases_and_names_the_one_that_fails(tmp_path, plugin_p
     assert len(errors) == 1
     assert errors[0].startswith("error: fixture-criterion-taste: ")
     assert errors[0].endswith(
-        "criterion.toml: golden['wombat wanted']: no longer holds with the default weights: "
+        "criterion.toml:51: golden['wombat wanted']: no longer holds with the default weights: "
         "expected wombat first, got quokka 100.0, wombat 20.0"
     )
     skipped = [line for line in result.stdout.splitlines() if "needs another criterion" in line]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from .catalog import Catalog, Criterion, Framework
+from .compat import incompatibility
 from .directives import add_criterion, add_framework
 from .discovery import GROUPS, SETTINGS, Installed, enabled, installed
 from .files import PluginError, PluginSource, Problem, SettingsError
@@ -65,6 +66,9 @@ def include_enabled(config, origin: str | SettingsFile = "settings") -> list[Ins
 
 def include_plugin(config, plugin: Installed) -> None:
     """Include one plugin's module; a failure names the distribution, not a traceback."""
+    refused = incompatibility(plugin)  # built for another version of the core
+    if refused is not None:
+        raise PluginError(refused)
     package = plugin.module.partition(":")[0]
     config.registry.portal_sources[package] = plugin.source
     config.registry.portal_sources[package.partition(".")[0]] = plugin.source

@@ -6,7 +6,6 @@ as start-up, but collects problems instead of stopping at the first one.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 
 from pyramid.config import Configurator
@@ -17,7 +16,9 @@ from .catalog import Catalog
 from .discovery import GROUPS, SETTINGS, Installed, enabled, installed
 from .files import Kind, PluginError, PortalConfigError, Problem, SettingsError, display_path
 from .ini import SettingsFile
-from .schema import meaning_changes
+from .lint import findings as cross_plugin_findings
+from .messages import did_you_mean
+from .positions import with_positions
 from .todos import fold_todos
 from .weights import SETTING as WEIGHTS_SETTING
 from .weights import parse_weights
@@ -29,6 +30,7 @@ class Report:
     enabled: dict[Kind, set[str]]
     problems: list[Problem]
     catalog: Catalog
+    settings_file: str = ""  # the ini file, as problems with the settings name it
 
     @property
     def errors(self) -> list[Problem]:
@@ -81,13 +83,11 @@ def check(settings: dict, origin: str | SettingsFile, every: bool = False) -> Re
     except ConfigurationConflictError as error:
         problems.append(Problem("", "", "conflict", " ".join(str(error).split())))
     catalog = config.registry.portal_catalog
-    problems.extend(_warnings(catalog, chosen))
-    # Disabled criteria are not loaded (portal check without --all): their questions are unknown, not wrong.
-    problems.extend(_answer_references(catalog, chosen, set(found["criterion"]) - set(catalog.criteria)))
+    problems.extend(cross_plugin_findings(catalog, chosen, {kind: set(found[kind]) for kind in GROUPS}))
     if not any(p.level == "error" for p in problems):
         problems.extend(_golden(catalog, chosen, weights, set(found["criterion"])))
     problems = fold_todos(problems, catalog)  # what a file still says TODO: one warning line per file
-    return Report(found, chosen, problems, catalog)
+    return Report(found, chosen, _with_lines(problems), catalog, str(origin))
 
 
 def _enabled_names(settings, found, origin, problems) -> tuple[dict[Kind, set[str]], dict[str, float]]:
@@ -109,87 +109,11 @@ def _enabled_names(settings, found, origin, problems) -> tuple[dict[Kind, set[st
     return chosen, weights
 
 
-def _warnings(catalog: Catalog, chosen: dict[Kind, set[str]]) -> list[Problem]:
-    """Doubts that do not stop start-up: gaps and disagreements between plugins."""
-    warnings: list[Problem] = []
-    frameworks = [f for f in catalog.frameworks.values() if f.slug in chosen["framework"]]
-    criteria = [c for c in catalog.criteria.values() if c.key in chosen["criterion"]]
-
-    def warn(dist, file, field, message):
-        warnings.append(Problem(dist, display_path(file), field, message, level="warning"))
-
-    for framework in frameworks:
-        profile, file = framework.profile, framework.file
-        for criterion in criteria:
-            if criterion.definition.rated_by != "profiles":
-                continue
-            own = profile.ratings.get(criterion.key)
-            default = criterion.definition.ratings.get(framework.slug)
-            if own is None and default is None:
-                warn(
-                    framework.source.distribution,
-                    file,
-                    f"ratings.{criterion.key}",
-                    f"does not rate the enabled criterion {criterion.key!r}; it counts as 2.5, 'not rated'",
-                )
-            elif own is not None and default is not None and own.score != default.score:
-                warn(
-                    framework.source.distribution,
-                    file,
-                    f"ratings.{criterion.key}.score",
-                    f"{own.score:g} differs from {criterion.source.distribution}'s default "
-                    f"{default.score:g}; the profile's rating is used",
-                )
-        for key, rating in profile.ratings.items():
-            if "TODO" in rating.rationale:
-                warn(framework.source.distribution, file, f"ratings.{key}.rationale", "still says TODO")
-    return warnings
-
-
-def _answer_references(
-    catalog: Catalog, chosen: dict[Kind, set[str]], unloaded: Collection[str] = ()
-) -> list[Problem]:
-    """``when`` clauses and next steps must name a question and options that exist."""
-    questions = {q.key: q for c in catalog.criteria.values() for q in c.questions}
-    problems: list[Problem] = []
-
-    def refer(dist, file, field, question, allowed):
-        target = questions.get(question)
-        if target is None and question.partition(".")[0] in unloaded:
-            return  # a question of a disabled criterion, which was not read
-        if target is None:
-            problems.append(
-                Problem(dist, display_path(file), field, f"no installed criterion asks {question!r}")
-            )
-            return
-        known = set(target.choices)
-        for key in allowed:
-            if key not in known:
-                problems.append(
-                    Problem(
-                        dist, display_path(file), f"{field}.in", f"{key!r} is not an answer of {question!r}"
-                    )
-                )
-
-    def ratings_of(dist, file, ratings):
-        for key, rating in ratings.items():
-            for n, clause in enumerate(rating.when):
-                refer(dist, file, f"ratings.{key}.when[{n}].question", clause.question, clause.allowed)
-
-    for framework in catalog.frameworks.values():
-        dist = framework.source.distribution
-        ratings_of(dist, framework.file, framework.profile.ratings)
-        for n, step in enumerate(framework.profile.next_steps):
-            if not isinstance(step, str):
-                refer(dist, framework.file, f"next_steps[{n}].question", step.question, step.allowed)
-    for criterion in catalog.criteria.values():
-        dist = criterion.source.distribution
-        ratings_of(dist, criterion.file, criterion.definition.ratings)
-        if criterion.key not in chosen["criterion"]:
-            continue
-        for field, message in meaning_changes(criterion.definition):
-            problems.append(Problem(dist, display_path(criterion.file), field, message, level="warning"))
-    return problems
+def _with_lines(problems: list[Problem]) -> list[Problem]:
+    """Each problem in a plugin file with its line: every such file is parsed again, once."""
+    files = dict.fromkeys(p.file for p in problems if p.file.endswith(".toml") and p.line is None)
+    located = {file: iter(with_positions([p for p in problems if p.file == file], file)) for file in files}
+    return [next(located[p.file]) if p.file in located else p for p in problems]
 
 
 def _golden(
@@ -219,9 +143,9 @@ def _golden(
         ]
         unknown = [k for k in case.answers if k not in questions and k != PRIORITIES and k not in disabled]
         if unknown:
-            problems.append(
-                Problem(origin_dist, file, f"{field}.answers", f"no installed criterion asks {unknown[0]!r}")
-            )
+            message = f"no installed criterion asks {unknown[0]!r}"
+            suggestion = did_you_mean(unknown[0], questions) or "answer questions of installed criteria"
+            problems.append(Problem(origin_dist, file, f"{field}.answers", message, suggestion=suggestion))
             continue
         skipped = disabled + [k for k in case.answers if k in questions and k not in enabled_questions]
         named = [s for s in (case.first, case.second) if s and s not in frameworks]

@@ -1,0 +1,72 @@
+"""Which versions of the core a plugin was built for, and refusing one built for another.
+
+A plugin says so as any distribution does, through its dependency on the core
+(``dependencies = ["advisory-portal>=0.1,<1"]`` in its pyproject.toml), which its
+installed metadata keeps as a ``Requires-Dist`` line. A plugin installed with
+``--no-deps``, or against a newer core that pip did not check, may not fit: it is
+refused before its ``includeme`` runs. A plugin that declares no such dependency
+is taken as it is.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import re
+from functools import cache
+from typing import TYPE_CHECKING
+
+from .files import Problem, display_path
+
+if TYPE_CHECKING:
+    from .discovery import Installed
+
+CORE = "advisory-portal"
+# Distribution names compare with -, _ and . alike (PEP 503).
+_REQUIRES = re.compile(r"^Requires-Dist:[ \t]*(advisory[-_.]portal\b.*)$", re.IGNORECASE | re.MULTILINE)
+
+
+@cache
+def core_version() -> str:
+    return importlib.metadata.version(CORE)
+
+
+def incompatibility(plugin: Installed) -> Problem | None:
+    """The one-line problem of a plugin whose declared core versions exclude this core, else None."""
+    dist = plugin.dist
+    if dist is None:
+        return None
+    metadata = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    match = _REQUIRES.search(metadata)
+    if match is None:
+        return None  # the common, cheap case at start-up stops here or below
+    # Imported only for plugins that declare the core: start-up of a portal whose
+    # plugins declare nothing never pays for it.
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    name, version = plugin.source.distribution, core_version()
+    line = metadata.count("\n", 0, match.start()) + 1
+    file = _metadata_file(dist)
+    try:
+        requirement = Requirement(match.group(1).strip())
+    except InvalidRequirement as error:
+        message = f"cannot read its dependency on the core: {error}"
+        return Problem(name, file, "dependencies", message, line=line)
+    if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+        return None  # a dependency of an extra (such as its tests), not of the plugin
+    if requirement.specifier.contains(version, prereleases=True):
+        return None
+    return Problem(
+        name,
+        file,
+        "dependencies",
+        f"built for {CORE}{requirement.specifier}, not for this portal's {version}, so it is not loaded",
+        line=line,
+        suggestion=f"install a release of {name} made for {CORE} {version}, or disable it",
+    )
+
+
+def _metadata_file(dist: importlib.metadata.Distribution) -> str:
+    # PathDistribution keeps its .dist-info folder in _path; other finders may have none.
+    folder = getattr(dist, "_path", None)
+    return display_path(os.path.join(str(folder), "METADATA")) if folder else "METADATA"
