@@ -22,7 +22,8 @@ def script_location(ini_file: str | None) -> Path | None:
         parser.read(ini_file)
         if parser.has_option("alembic", "script_location"):
             return Path(parser.get("alembic", "script_location"))
-    return CHECKOUT_MIGRATIONS if CHECKOUT_MIGRATIONS.is_dir() else None
+    # Installed from a wheel, two folders up is site-packages, whose alembic/ is the library.
+    return CHECKOUT_MIGRATIONS if (CHECKOUT_MIGRATIONS / "versions").is_dir() else None
 
 
 def head_revisions(location: Path | None) -> frozenset[str]:

@@ -1,17 +1,14 @@
-from portal.testing import JSON
+"""The maintenance criterion keeps the plugin contract (portal.testing), and asks what it should."""
 
 
-def test_maintenance_is_listed_with_its_questions(make_app):
-    app = make_app(frameworks="*", criteria="maintenance")
-    data = app.get("/criteria/maintenance", headers=JSON).json
-    assert data["title"] == "Long-term maintenance and stability"
-    assert data["category"] == "Team, architecture and operations"
-    assert [q["key"] for q in data["questions"]] == ["maintenance.lifetime", "maintenance.upkeep"]
-
-
-def test_upkeep_is_not_asked_for_a_short_lived_system(make_app):
-    app = make_app(frameworks="*", criteria="maintenance")
-    lifetime, upkeep = app.get("/criteria/maintenance", headers=JSON).json["questions"]
+def test_upkeep_is_not_asked_for_a_short_lived_system(plugin_contract):
+    data = plugin_contract("maintenance")
+    assert (data["title"], data["category"]) == (
+        "Long-term maintenance and stability",
+        "Team, architecture and operations",
+    )
+    lifetime, upkeep = data["questions"]
+    assert (lifetime["key"], upkeep["key"]) == ("maintenance.lifetime", "maintenance.upkeep")
     assert {o["key"]: o["need"] for o in lifetime["options"]}["months"] == 0.0
     assert upkeep["condition"]["question"] == "maintenance.lifetime"
     assert "months" not in upkeep["condition"]["in"]

@@ -1,16 +1,11 @@
-from portal.testing import JSON
+"""The security_defaults criterion keeps the plugin contract (portal.testing), and asks what it should."""
 
 
-def test_security_defaults_is_listed_with_its_questions(make_app):
-    app = make_app(frameworks="*", criteria="security_defaults")
-    data = app.get("/criteria/security_defaults", headers=JSON).json
-    assert data["title"] == "Built-in protection against common attacks"
-    assert [q["key"] for q in data["questions"]] == ["security_defaults.exposure", "security_defaults.data"]
-
-
-def test_sensitive_data_is_asked_only_for_real_deployments(make_app):
-    app = make_app(frameworks="*", criteria="security_defaults")
-    exposure, data = app.get("/criteria/security_defaults", headers=JSON).json["questions"]
+def test_sensitive_data_is_asked_only_for_real_deployments(plugin_contract):
+    data = plugin_contract("security_defaults")
+    assert (data["title"], data["category"]) == ("Built-in protection against common attacks", "Features")
+    exposure, data = data["questions"]
+    assert (exposure["key"], data["key"]) == ("security_defaults.exposure", "security_defaults.data")
     assert {o["key"]: o["need"] for o in exposure["options"]}["prototype"] == 0.0
     assert data["condition"] == {"question": "security_defaults.exposure", "in": ["internal", "public"]}
     assert data["allow_unsure"]

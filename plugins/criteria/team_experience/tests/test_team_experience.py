@@ -22,9 +22,8 @@ def profile(slug: str, title: str) -> FrameworkProfile:
     )
 
 
-def test_team_experience_is_listed_with_its_questions(make_app):
-    app = make_app(frameworks="*", criteria="team_experience")
-    data = app.get("/criteria/team_experience", headers=JSON).json
+def test_team_experience_keeps_the_plugin_contract_rated_by_its_hook(plugin_contract):
+    data = plugin_contract("team_experience")
     assert data["title"] == "What the team already knows"
     assert data["rated_by"] == "hook"
     assert [q["key"] for q in data["questions"]] == [
