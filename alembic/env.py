@@ -9,6 +9,7 @@ from alembic import context
 from pyramid.paster import get_appsettings, setup_logging
 
 from portal.models import Base, get_engine
+from portal.plugins.files import PortalConfigError
 from portal.plugins.migrations import enabled_migrations, upgrade
 from portal.settings import maybe_set
 
@@ -62,12 +63,15 @@ def run_migrations_online() -> None:
                 # Our SQLite engine emits BEGIN itself, so its DDL is transactional too.
                 transactional_ddl=True,
             )
-            # Loaded before anything changes: a plugin that cannot load stops the run here.
-            plugins = enabled_migrations(settings, config.config_file_name) if upgrading_to_head() else []
-            with context.begin_transaction():
-                context.run_migrations()
-            for plugin in plugins:
-                upgrade(connection, plugin, plugins)
+            try:
+                # Loaded before anything changes: a plugin that cannot load stops the run here.
+                plugins = enabled_migrations(settings, config.config_file_name) if upgrading_to_head() else []
+                with context.begin_transaction():
+                    context.run_migrations()
+                for plugin in plugins:
+                    upgrade(connection, plugin, plugins)
+            except PortalConfigError as error:  # a plugin that cannot load, or a refused statement
+                raise SystemExit(f"alembic: {error}") from None
     finally:
         engine.dispose()
 

@@ -9,7 +9,9 @@ refusals are plugins written by the test itself: each a package with an
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from pyramid.config import Configurator
@@ -24,7 +26,7 @@ from portal.plugins.files import PluginError, PluginSource
 from portal.plugins.migrations import MigrationRefused, registered, upgrade
 from portal.testing import app_settings
 
-from .conftest import alembic_upgrade
+from .conftest import ROOT, alembic_upgrade
 
 
 def portal_engine(database_url: str):
@@ -54,8 +56,6 @@ def schema(database_url: str) -> dict:
 
 @pytest.fixture
 def ini(tmp_path, database_url):
-    from .conftest import ROOT
-
     path = tmp_path / "db.ini"
     path.write_text(
         "[app:main]\nuse = egg:advisory-portal\n"
@@ -280,3 +280,28 @@ def test_migrations_need_a_versions_folder(tmp_path, monkeypatch):
     write_package(tmp_path, "portal_rogue_empty", "nowhere", ["empty_x"])
     with pytest.raises(PluginError, match="'portal_rogue_empty:nowhere' is not an alembic script folder"):
         include(tmp_path, monkeypatch, {"empty": "portal_rogue_empty"})
+
+
+def test_alembic_stops_in_one_line_before_migrating_when_an_enabled_plugin_cannot_load(
+    tmp_path, plugin_pythonpath
+):
+    ini = tmp_path / "broken.ini"
+    database = tmp_path / "broken.sqlite"
+    ini.write_text(
+        "[app:main]\nuse = egg:advisory-portal\n"
+        f"sqlalchemy.url = sqlite:///{database}\n"
+        "portal.secret = development-only-db-test-secret\n"
+        f"[alembic]\nscript_location = {ROOT / 'alembic'}\n"
+    )
+    alembic = str(Path(sys.executable).parent / "alembic")
+    result = subprocess.run(
+        [alembic, "-c", str(ini), "upgrade", "head"],
+        capture_output=True,
+        text=True,
+        env=plugin_pythonpath("broken_toml"),
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("alembic: fixture-broken-toml: ") and "malformed TOML" in result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    assert set(schema(f"sqlite:///{database}")["tables"]) == set()  # nothing migrated
