@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from . import scoring
+from . import scoring, stale
 from .models import Answer, Assessment, AuditEvent, Revision, mark_written
 from .models.assessment import TITLE_MAX, utcnow
 from .plugins import Catalog
@@ -200,14 +200,22 @@ def complete(
     _lock(dbsession, assessment)
     if not answerable(assessment):
         raise Conflict("This assessment is already complete.")
-    saved = assessment.answer_map
-    answers = {key: value for key, value in saved.items() if key in questionnaire.questions}
+    # A plugin uninstalled while it was a draft, or since the revision being edited.
+    reading = stale.read(questionnaire, assessment.answer_map)
+    answers = reading.answers
     missing = questionnaire.missing_required(answers)
     if missing:
         raise Conflict("Some required questions are not answered yet.", missing)
     edited_from = assessment.editing_from
-    dropped = sorted(set(saved) - set(answers))  # a plugin uninstalled while it was a draft
-    revision = _add_revision(dbsession, assessment, catalog, questionnaire, answers, dropped, edited_from)
+    dropped, options = reading.dropped, stale.named(reading.dropped_options, None)
+    if edited_from is not None:
+        earlier = next(r for r in assessment.revisions if r.number == edited_from).snapshot
+        before = stale.read(questionnaire, earlier["answers"])
+        dropped = sorted(stale.merged(dropped, before.dropped))
+        options = stale.merged(stale.named(before.dropped_options, earlier), options)
+    revision = _add_revision(
+        dbsession, assessment, catalog, questionnaire, answers, dropped, edited_from, options
+    )
     assessment.status, assessment.editing_from = "complete", None
     audit(dbsession, assessment, "completed", revision=revision.number, edited_from=edited_from)
     return revision
@@ -220,22 +228,25 @@ def rescore(
     _lock(dbsession, assessment)
     if assessment.status != "complete" or not assessment.revisions:
         raise Conflict("Only a completed assessment can be re-scored; complete it first.")
-    previous = assessment.revisions[-1].snapshot["answers"]
-    answers = {key: value for key, value in previous.items() if key in questionnaire.questions}
-    dropped = sorted(set(previous) - set(answers))
+    previous = assessment.revisions[-1].snapshot
+    reading = stale.read(questionnaire, previous["answers"])
+    answers, dropped = reading.answers, reading.dropped
     missing = questionnaire.missing_required(answers)
     if missing:
         message = "The current configuration asks required questions this assessment has not answered."
         raise Conflict(message, missing)
-    revision = _add_revision(dbsession, assessment, catalog, questionnaire, answers, dropped)
-    audit(dbsession, assessment, "rescored", revision=revision.number, dropped=dropped)
+    options = stale.named(reading.dropped_options, previous)
+    revision = _add_revision(dbsession, assessment, catalog, questionnaire, answers, dropped, None, options)
+    gone = [f"{o['question']}={o['option']}" for o in options]
+    audit(dbsession, assessment, "rescored", revision=revision.number, dropped=dropped, dropped_options=gone)
     return revision
 
 
 def open_edit(dbsession: Session, assessment: Assessment, questionnaire: Questionnaire) -> bool:
     """'Edit answers': draft the next revision at the same link, prefilled from the latest one.
 
-    Answers to questions that no longer exist are left out. A draft already open is kept
+    Answers to questions that no longer exist, and options no longer offered, are left out
+    (the pages say which: ``stale.edit_notices``). A draft already open is kept
     as it is (a second click never throws away what the client changed); returns whether
     one was opened now.
     """
@@ -263,7 +274,7 @@ def discard_edit(dbsession: Session, assessment: Assessment, questionnaire: Ques
 
 
 def _replace_answers(assessment: Assessment, answers: dict[str, Any], questionnaire: Questionnaire) -> None:
-    kept = {key: value for key, value in answers.items() if key in questionnaire.questions}
+    kept = stale.read(questionnaire, answers).answers
     # Changed in place: the unit of work inserts before it deletes, and (assessment, question) is unique.
     for answer in list(assessment.answers):
         if answer.question in kept:
@@ -310,6 +321,7 @@ def build_snapshot(
     answers: dict[str, Any],
     dropped: list[str],
     edited_from: int | None = None,
+    dropped_options: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     model = questionnaire.model  # built once per configuration, with the questionnaire
     result = scoring.score(model, answers)
@@ -326,6 +338,8 @@ def build_snapshot(
         # The order the questions were asked in, for reading the answers back.
         "question_order": [q.key for page in questionnaire.pages for q in page.questions],
         "dropped": dropped,
+        # Answers to questions still asked whose option is gone: question, option, label as asked.
+        "dropped_options": dropped_options or [],
         # The revision whose answers "Edit answers" started from (None: first, or re-scored).
         "edited_from": edited_from,
         "result": result.to_json(),
@@ -333,10 +347,10 @@ def build_snapshot(
 
 
 def _add_revision(
-    dbsession, assessment, catalog, questionnaire, answers, dropped, edited_from=None
+    dbsession, assessment, catalog, questionnaire, answers, dropped, edited_from=None, dropped_options=None
 ) -> Revision:
     number = (assessment.revisions[-1].number if assessment.revisions else 0) + 1
-    snapshot = build_snapshot(catalog, questionnaire, answers, dropped, edited_from)
+    snapshot = build_snapshot(catalog, questionnaire, answers, dropped, edited_from, dropped_options)
     revision = Revision(number=number, snapshot=snapshot)
     assessment.revisions.append(revision)
     assessment.updated = utcnow()

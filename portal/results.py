@@ -130,6 +130,7 @@ def result_page_data(request, assessment, revision) -> dict[str, Any]:
         ],
         "reasons_shown": REASONS_SHOWN,
         "dropped": snapshot.get("dropped", []),
+        "dropped_options": stale_options(snapshot.get("dropped_options", []), labels),
         "versions": {"frameworks": snapshot["frameworks"], "criteria": snapshot["criteria"]},
         "weights": snapshot["weights"],
     }
@@ -239,6 +240,7 @@ def comparison(request, assessment, old, new) -> dict[str, Any]:
             for key in changed_answers
         ],
         "dropped": after.get("dropped", []),
+        "dropped_options": after.get("dropped_options", []),
     }
 
 
@@ -269,7 +271,13 @@ def comparison_page(request, assessment, old, new) -> dict[str, Any]:
         "removed": [before.criteria.get(key, key) for key in data["criteria_removed"]],
         "reweighted": [after.criteria.get(key, key) for key in data["weights_changed"]],
         "moved": what_moved(old_ranking, new_ranking, after, before),
+        "stale_options": stale_options(data["dropped_options"], after),
     }
+
+
+def stale_options(dropped: list[dict[str, str]], labels: Labels) -> list[dict[str, str]]:
+    """Dropped options in words: the label it was chosen by and the question's text."""
+    return [{**o, "text": labels.questions.get(o["question"], o["question"])} for o in dropped]
 
 
 def points_by_criterion(entry: dict[str, Any]) -> dict[str, float]:

@@ -815,7 +815,7 @@ def test_a_cookieless_form_or_text_body_is_still_csrf_checked(client, database):
 def test_rescoring_adds_revision_2_and_the_comparison_reports_no_change(client):
     ref, first = client.completed()
     rescored = client.post(RESCORE, status=201, id=ref).json
-    assert rescored["revision"] == 2 and rescored["dropped"] == []
+    assert rescored["revision"] == 2 and rescored["dropped"] == rescored["dropped_options"] == []
     assert {k: v for k, v in rescored.items() if k not in ("revision", "url", "created")} == {
         k: v for k, v in first.items() if k not in ("revision", "url", "created")
     }
@@ -834,6 +834,7 @@ def test_rescoring_adds_revision_2_and_the_comparison_reports_no_change(client):
         "versions_changed": {},
         "answers_changed": [],
         "dropped": [],
+        "dropped_options": [],
     }
     assert {key: compared[key] for key in nothing} == nothing
     # Either direction works; revision 1 is untouched.

@@ -16,6 +16,7 @@ from .. import assessments
 from ..assessments import Conflict
 from ..questionnaire import Questionnaire
 from ..resources import AssessmentContainer, AssessmentResource
+from ..scoring.snapshot import schema_of
 from ..security import Permissions, keep_link_private
 from ..throttle import Throttled, throttles
 from ..validators import positive_int
@@ -316,5 +317,7 @@ def result_json(request, assessment, revision) -> dict[str, Any]:
         "created": revision.created.isoformat(timespec="seconds") + "Z",
         **snapshot["result"],
         "dropped": snapshot["dropped"],
+        # Results of the first model keep their shape (ResultV1), which has no dropped_options.
+        **({} if schema_of(snapshot) == 1 else {"dropped_options": snapshot.get("dropped_options", [])}),
         "snapshot": {key: snapshot[key] for key in ("frameworks", "criteria", "weights")},
     }

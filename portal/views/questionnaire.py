@@ -16,7 +16,7 @@ from typing import Any
 from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
 from pyramid.renderers import render_to_response
 
-from .. import assessments
+from .. import assessments, stale
 from ..assessments import Conflict
 from ..plugins.schema import Question
 from ..questionnaire import ANSWERED, OPEN, UNSURE, UNSURE_LABEL, WAITING, Page, anchor
@@ -124,6 +124,8 @@ def page_data(request, assessment, number: int, answers: dict, errors: dict, add
         },
         "unsure": (UNSURE, UNSURE_LABEL),
         "link": assessment_url(request, assessment.public_id),
+        # Earlier answers "Edit answers" had to leave out, told at their question.
+        "stale": stale.edit_notices(questionnaire, assessment),
     }
 
 
@@ -294,6 +296,7 @@ def review_page(context, request):
         "assessment": state_json(request, assessment),
         "pages": pages,
         "open": still_open,
+        "stale": stale.edit_notices(questionnaire, assessment),
         "last_page": len(questionnaire.pages),
         "link": assessment_url(request, assessment.public_id),
     }
