@@ -329,6 +329,13 @@ def test_each_refusal_writes_nothing(tmp_path, capsys, monkeypatch):
     )
     code, said = scaffold("criterion", "realtime", tmp_path / "out", capsys)
     assert code == 2 and "'realtime' is already installed (portal-criterion-realtime" in said
+    # Settings start-up would refuse: the scaffold cannot know the enabled plugins.
+    ini = tmp_path / "typo.ini"
+    ini.write_text("[app:main]\nuse = egg:advisory-portal\nportal.criteria = serverles\n")
+    code = portal(["new-criterion", "sanic", str(ini), "--output", str(tmp_path / "out")])
+    said = capsys.readouterr().err
+    assert code == 2 and said.count("\n") == 1 and "'serverles' is not installed" in said
+    ini.unlink()
     (tmp_path / "out").mkdir()
     code, said = scaffold("framework", "sanic", tmp_path / "out", capsys)
     assert (code, said) == (2, "portal: out already exists; remove it or choose another --output\n")

@@ -149,14 +149,14 @@ def _enabled_catalog(ini: str | None):
     from pyramid.paster import get_appsettings
 
     from ..plugins import include_enabled
-    from ..settings import ENVIRONMENT, maybe_set
+    from ..settings import ENVIRONMENT, maybe_set, settings_file
 
     if ini is None and not Path(DEFAULT_INI).exists():
-        settings, origin = {}, "settings"  # outside a checkout: every installed plugin
+        settings, origin = {}, settings_file(None)  # outside a checkout: every installed plugin
     else:
         ini = ini or DEFAULT_INI
         try:
-            settings, origin = dict(get_appsettings(ini)), display_path(ini)
+            settings, origin = dict(get_appsettings(ini)), settings_file(ini)
         except (FileNotFoundError, LookupError, ValueError) as error:
             raise Refusal(f"cannot read settings from {ini}: {error}") from None
     for setting in SETTINGS.values():
