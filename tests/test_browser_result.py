@@ -33,6 +33,13 @@ def call(url: str, body: dict | None = None) -> dict:
         return json.loads(reply.read())
 
 
+def served_browser(request):
+    """(budget, browser, portal URL); a missing Chromium fails the test instead of erroring its set-up."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: run ./scripts/test, which installs it")
+    return tuple(request.getfixturevalue(name) for name in ("budget", "chromium", "portal_url"))
+
+
 def completed_dashboard(base: str) -> tuple[str, dict]:
     """A live trading dashboard with thousands of connections: completed, revision 1."""
     link = call(base + "/assessments/", {"title": "Trading dashboard"})["url"]
@@ -44,11 +51,7 @@ def completed_dashboard(base: str) -> tuple[str, dict]:
 
 
 def test_the_summary_card_and_the_downloads(request):
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: run ./scripts/test, which installs it")
-    clock = request.getfixturevalue("budget")
-    browser = request.getfixturevalue("chromium")
-    url = request.getfixturevalue("portal_url")
+    clock, browser, url = served_browser(request)
     ARTIFACTS.mkdir(exist_ok=True)
     link, result = completed_dashboard(url)
     first = result["ranking"][0]["title"]
@@ -89,11 +92,7 @@ def test_the_summary_card_and_the_downloads(request):
 
 
 def test_edit_answers_becomes_revision_2_at_the_same_link_and_compares(request):
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: run ./scripts/test, which installs it")
-    clock = request.getfixturevalue("budget")
-    browser = request.getfixturevalue("chromium")
-    url = request.getfixturevalue("portal_url")
+    clock, browser, url = served_browser(request)
     link, result = completed_dashboard(url)
     assert result["ranking"][0]["framework"] == "tornado"
     pages = {q["key"]: q["page"] for q in call(link + "questionnaire")["questions"]}
@@ -152,11 +151,7 @@ def rgb(css: str) -> tuple[int, int, int]:
 
 def test_the_focus_ring_stands_out_on_white_and_on_the_dark_header(request):
     """WCAG 1.4.11: a focus indicator needs 3:1 against what is around it."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: run ./scripts/test, which installs it")
-    clock = request.getfixturevalue("budget")
-    browser = request.getfixturevalue("chromium")
-    url = request.getfixturevalue("portal_url")
+    clock, browser, url = served_browser(request)
     link, _ = completed_dashboard(url)
     context = browser.new_context(viewport=SIZES["desktop"])
     try:
