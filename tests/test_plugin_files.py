@@ -216,6 +216,16 @@ def test_profile_problems_name_the_line_and_field(tmp_path, change, at, message)
             "[[questions.options]] belongs to that item, so move it above the first [[questions.options]]",
         ),
         (
+            # An answer is an option key or a list of them: the union's members make one message.
+            (
+                '[[questions]]\nkey = "speed.matters"',
+                '[[golden]]\nname = "n"\nbrief = "b"\nanswers = { "speed.matters" = 4 }\nfirst = "x"\n\n'
+                '[[questions]]\nkey = "speed.matters"',
+            ),
+            "11: golden[0].answers['speed.matters']",
+            "must be text in quotes or a list [ … ], not the number 4",
+        ),
+        (
             ("  need = 0.5\n", '  need = "0.5"\n'),
             "34: questions[1].options[0].need",
             "must be a number, not the text '0.5'; write need = 0.5 without quotes",

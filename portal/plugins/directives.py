@@ -16,7 +16,6 @@ from pyramid.path import AssetResolver
 
 from .catalog import Catalog, Criterion, Framework
 from .files import PluginError, PluginSource, Problem, display_path, load_criterion, load_profile
-from .positions import with_positions
 
 # View names of the catalogs and other words a slug must not shadow.
 RESERVED = frozenset({"compare", "new", "search", "index", "static", "portal"})
@@ -106,6 +105,8 @@ def _identity_problems(name: str, field: str, source: PluginSource, path: str) -
 
 def _report(config, problems: list[Problem], path: str) -> None:
     """Stop start-up on the first problem, or collect them all for ``portal check``."""
+    from .positions import with_positions  # only a plugin with problems comes here
+
     problems = with_positions(problems, path)
     collected = getattr(config.registry, "portal_problems", None)
     if collected is None:

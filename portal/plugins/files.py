@@ -11,8 +11,6 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 from pyramid.exceptions import ConfigurationError
 
-from .messages import findings
-from .positions import with_positions
 from .schema import CriterionDefinition, FrameworkProfile, cross_check
 
 Kind = Literal["framework", "criterion"]
@@ -96,7 +94,8 @@ def load_criterion(path: str, source: PluginSource) -> tuple[CriterionDefinition
         ]
         if problems:
             criterion = None
-    return criterion, with_positions(problems, path)
+            problems = _positioned(problems, path)
+    return criterion, problems
 
 
 def _load(model: type[M], path: str, source: PluginSource) -> tuple[M | None, list[Problem]]:
@@ -111,11 +110,19 @@ def _load(model: type[M], path: str, source: PluginSource) -> tuple[M | None, li
     try:
         return model.model_validate(data), []
     except ValidationError as error:
+        from .messages import findings  # what follows runs only for a file with problems
+
         problems = [
             Problem(source.distribution, file, f.field, f.message, suggestion=f.suggestion)
             for f in findings(error, data, model)
         ]
-        return None, with_positions(problems, path)
+        return None, _positioned(problems, path)
+
+
+def _positioned(problems: list[Problem], path: str) -> list[Problem]:
+    from .positions import with_positions  # a clean start-up never needs it
+
+    return with_positions(problems, path)
 
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")

@@ -8,7 +8,6 @@ and only the member that got furthest into the value is reported.
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
@@ -52,6 +51,8 @@ class Finding:
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """``did you mean 'x'?`` for the closest candidate, or "" when none is close."""
+    import difflib  # only when there is something to report
+
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else ""
 
@@ -86,10 +87,13 @@ def findings(error: ValidationError, data: Any, model: type[BaseModel]) -> list[
 
 
 def field_path(loc: Iterable[int | str]) -> str:
+    """``questions[1].options[0].need``; a key that is not a bare word in brackets: ``answers['a.b']``."""
     path = ""
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
+        elif not re.fullmatch(r"[A-Za-z0-9_-]+", part):
+            path += f"[{part!r}]"
         else:
             path += f".{part}" if path else str(part)
     return path or "(file)"

@@ -70,7 +70,7 @@ class Index:
         return None
 
     def path_of(self, field: str) -> Path:
-        """A problem's field as a path; ``golden['name']`` finds the array item with that name."""
+        """A problem's field as a path."""
         path: list[str | int] = []
         node = self.data
         for match in _SEGMENT.finditer(field):
@@ -78,9 +78,14 @@ class Index:
             if number is not None:
                 part: str | int = int(number)
             elif quoted is not None:
+                # A table's key (answers['realtime.live']), or the array item of that name (golden['chat']).
                 wanted = ast.literal_eval(quoted)
                 items = node if isinstance(node, list) else []
-                part = next((i for i, item in enumerate(items) if _named(item, wanted)), -1)
+                part = (
+                    wanted
+                    if isinstance(node, dict)
+                    else next((i for i, item in enumerate(items) if _named(item, wanted)), -1)
+                )
             else:
                 part = name
             path.append(part)
