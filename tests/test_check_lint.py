@@ -283,3 +283,37 @@ def test_the_disagreement_threshold(tmp_path, own, default, flagged):
     assert bool(found) is flagged, found
     if flagged:
         assert f"profile.toml: ratings.speed.score: {own:g} is {own - default:g} points from" in found[0]
+
+
+@pytest.mark.parametrize(
+    ("requires", "refused"),
+    [
+        (["advisory-portal<3,>=2"], True),
+        (["advisory_portal (>=2)"], True),
+        (["advisory-portal<1,>=0.1"], False),
+        (["advisory-portal"], False),
+        ([], False),
+        # Only its tests need a later core: the plugin itself fits.
+        (['advisory-portal[testing]>=2; extra == "test"'], False),
+        (['advisory-portal[testing]>=2; extra == "test"', "advisory-portal<0.1"], True),
+        (["advisory-portal-extras>=9"], False),
+    ],
+)
+def test_which_declarations_of_the_core_refuse_a_plugin(tmp_path, requires, refused):
+    import importlib.metadata
+
+    from portal.plugins.compat import incompatibility
+    from portal.plugins.discovery import Installed
+    from portal.plugins.files import PluginSource
+
+    info = tmp_path / "fixture_kiwi-1.0.dist-info"
+    info.mkdir()
+    lines = ["Metadata-Version: 2.1", "Name: fixture-kiwi", "Version: 1.0"]
+    (info / "METADATA").write_text("\n".join(lines + [f"Requires-Dist: {r}" for r in requires]) + "\n")
+    source = PluginSource("framework", "fixture-kiwi", "1.0", "kiwi")
+    problem = incompatibility(Installed(source, "kiwi", importlib.metadata.PathDistribution(info)))
+    assert (problem is not None) is refused
+    if refused:
+        assert str(problem).startswith(
+            f"fixture-kiwi: {info}/METADATA:{3 + len(requires)}: dependencies: built for "
+        )

@@ -22,8 +22,14 @@ if TYPE_CHECKING:
     from .discovery import Installed
 
 CORE = "advisory-portal"
-# Distribution names compare with -, _ and . alike (PEP 503).
-_REQUIRES = re.compile(r"^Requires-Dist:[ \t]*(advisory[-_.]portal\b.*)$", re.IGNORECASE | re.MULTILINE)
+# A Requires-Dist line on the core (names compare with -, _ and . alike, PEP 503): its
+# extras, its version specifiers (bare, or in parentheses as older tools write them),
+# and a marker after ";".
+_REQUIRES = re.compile(
+    r"^Requires-Dist:[ \t]*advisory[-_.]portal(?![\w.-])[ \t]*(?:\[[^\]]*\])?[ \t]*"
+    r"\(?(?P<specifier>[^;()]*)\)?[ \t]*(?:;(?P<marker>.*))?$",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 @cache
@@ -37,30 +43,30 @@ def incompatibility(plugin: Installed) -> Problem | None:
     if dist is None:
         return None
     metadata = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
-    match = _REQUIRES.search(metadata)
+    # A dependency of an extra (such as the plugin's tests) says nothing about the plugin.
+    match = next((m for m in _REQUIRES.finditer(metadata) if "extra" not in (m["marker"] or "")), None)
     if match is None:
         return None  # the common, cheap case at start-up stops here or below
-    # Imported only for plugins that declare the core: start-up of a portal whose
-    # plugins declare nothing never pays for it.
-    from packaging.requirements import InvalidRequirement, Requirement
+    # Imported only for plugins that declare the core, and only the specifiers: the
+    # full requirement parser costs start-up several times as much.
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     name, version = plugin.source.distribution, core_version()
     line = metadata.count("\n", 0, match.start()) + 1
     file = _metadata_file(dist)
+    written = match["specifier"].strip()
     try:
-        requirement = Requirement(match.group(1).strip())
-    except InvalidRequirement as error:
+        specifier = SpecifierSet(written)
+    except InvalidSpecifier as error:
         message = f"cannot read its dependency on the core: {error}"
         return Problem(name, file, "dependencies", message, line=line)
-    if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
-        return None  # a dependency of an extra (such as its tests), not of the plugin
-    if requirement.specifier.contains(version, prereleases=True):
+    if specifier.contains(version, prereleases=True):
         return None
     return Problem(
         name,
         file,
         "dependencies",
-        f"built for {CORE}{requirement.specifier}, not for this portal's {version}, so it is not loaded",
+        f"built for {CORE}{written}, not for this portal's {version}, so it is not loaded",
         line=line,
         suggestion=f"install a release of {name} made for {CORE} {version}, or disable it",
     )
