@@ -68,11 +68,14 @@ def test_check_runs_golden_cases_and_names_the_one_that_fails(tmp_path, plugin_p
     assert errors[0].startswith("error: fixture-criterion-taste: ")
     assert errors[0].endswith(
         "criterion.toml:51: golden['wombat wanted']: no longer holds with the default weights: "
-        "expected wombat first, got quokka 100.0, wombat 20.0"
+        "expected wombat first, got quokka 100.0, wombat 20.0; if the new first is the right advice, "
+        "change the case's first; else find the rating or need that moved it"
     )
     skipped = [line for line in result.stdout.splitlines() if "needs another criterion" in line]
     assert skipped == [skipped[0]] and skipped[0].startswith("warning:")
-    assert skipped[0].endswith("skipped: 'latency.sensitivity' is not enabled")
+    assert skipped[0].endswith(
+        "skipped: 'latency.sensitivity' is not enabled; enable 'latency' to run this case"
+    )
 
 
 def test_golden_cases_failing_only_with_an_administrators_weights_are_warnings(tmp_path, plugin_pythonpath):

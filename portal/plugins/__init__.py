@@ -79,4 +79,7 @@ def include_plugin(config, plugin: Installed) -> None:
     except Exception as error:  # whatever a third-party includeme raises
         verb = "imported" if isinstance(error, ImportError) else "included"
         message = f"cannot be {verb}: {type(error).__name__}: {error}"
-        raise PluginError(Problem(plugin.source.distribution, plugin.module, "includeme", message)) from error
+        dist = plugin.source.distribution
+        suggestion = f"reinstall {dist} with its dependencies, or disable it"
+        problem = Problem(dist, plugin.module, "includeme", message, suggestion=suggestion)
+        raise PluginError(problem) from error

@@ -61,9 +61,8 @@ def check(settings: dict, origin: str | SettingsFile, every: bool = False) -> Re
         for name, dists in offers.items():
             if len(dists) > 1:
                 names = " and ".join(d.source.distribution for d in dists)
-                problems.append(
-                    Problem(names, "", "entry point", f"{kind} {name!r} is offered by both {names}")
-                )
+                message, suggestion = f"{kind} {name!r} is offered by both {names}", "uninstall one of them"
+                problems.append(Problem(names, "", "entry point", message, suggestion=suggestion))
 
     config = Configurator(settings={})
     config.include("portal.plugins")
@@ -150,8 +149,18 @@ def _golden(
         skipped = disabled + [k for k in case.answers if k in questions and k not in enabled_questions]
         named = [s for s in (case.first, case.second) if s and s not in frameworks]
         if skipped or named:
+            missing = skipped[0].partition(".")[0] if skipped else named[0]
             why = f"{skipped[0]!r} is not enabled" if skipped else f"framework {named[0]!r} is not enabled"
-            problems.append(Problem(origin_dist, file, field, f"skipped: {why}", level="warning"))
+            problems.append(
+                Problem(
+                    origin_dist,
+                    file,
+                    field,
+                    f"skipped: {why}",
+                    level="warning",
+                    suggestion=f"enable {missing!r} to run this case",
+                )
+            )
             continue
         cases.append((origin_dist, file, field, case))
     for label, weights, level in runs:
@@ -170,6 +179,8 @@ def _golden(
                     field,
                     f"no longer holds with {label}: expected {expected} first, got {actual}",
                     level=level,
+                    suggestion="if the new first is the right advice, change the case's first; else find "
+                    "the rating or need that moved it",
                 )
             )
     return problems
