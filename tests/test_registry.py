@@ -187,7 +187,9 @@ def test_an_import_error_names_the_distribution(use_plugins, start):
         start(portal__frameworks="broken_import", portal__criteria="")
     assert str(raised.value).startswith("fixture-broken-import: portal_fixture_broken_import: includeme: ")
     assert "portal_fixture_missing_dependency" in str(raised.value)
-    assert str(raised.value).endswith("; reinstall fixture-broken-import with its dependencies, or disable it")
+    assert str(raised.value).endswith(
+        "; reinstall fixture-broken-import with its dependencies, or disable it"
+    )
 
 
 def test_a_broken_plugin_that_is_disabled_does_not_stop_start_up(use_plugins, start):
