@@ -1,4 +1,4 @@
-"""The ``portal`` command: plugins, check, purge-drafts, new-secret, new-framework, new-criterion."""
+"""The ``portal`` command: plugins, check, purge-drafts, new-secret, db, new-…, accounts."""
 
 from __future__ import annotations
 
@@ -45,6 +45,21 @@ def main(argv: list[str] | None = None) -> int:
     down.add_argument("plugin")
     down.add_argument("revision")
 
+    create_user = commands.add_parser(
+        "create-user", help="add an account (password: prompt or PORTAL_PASSWORD)"
+    )
+    create_user.add_argument("email")
+    create_user.add_argument("--role", required=True, metavar="client|consultant|admin")
+    create_user.add_argument("--name", default="", help="the display name")
+    create_user.add_argument("ini", nargs="?", default="development.ini")
+    set_role = commands.add_parser("set-role", help="change an account's role")
+    set_role.add_argument("email")
+    set_role.add_argument("role", metavar="client|consultant|admin")
+    set_role.add_argument("ini", nargs="?", default="development.ini")
+    deactivate = commands.add_parser("deactivate", help="stop an account signing in")
+    deactivate.add_argument("email")
+    deactivate.add_argument("ini", nargs="?", default="development.ini")
+
     for kind, name in (("framework", "SLUG"), ("criterion", "KEY")):
         new = commands.add_parser(f"new-{kind}", help=f"write a new {kind} plugin distribution to fill in")
         new.add_argument("name", metavar=name)
@@ -63,6 +78,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.db_command == "upgrade":
             return migrations.upgrade_command(args.ini)
         return migrations.downgrade_command(args.ini, args.plugin, args.revision)
+    if args.command in ("create-user", "set-role", "deactivate"):
+        from .accounts import run
+
+        return run(
+            args.ini,
+            args.command,
+            args.email,
+            role=getattr(args, "role", None),
+            name=getattr(args, "name", ""),
+        )
     if args.command.startswith("new-"):
         from .scaffold import new_plugin
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .assessment import Answer, Assessment, AuditEvent, Revision, ThrottleCount
 from .meta import Base
+from .user import User
 
 __all__ = [
     "Answer",
@@ -22,6 +23,7 @@ __all__ = [
     "Base",
     "Revision",
     "ThrottleCount",
+    "User",
     "get_engine",
     "get_session_factory",
     "get_tm_session",
