@@ -17,25 +17,22 @@ import unicodedata
 import urllib.request
 from collections import Counter
 from contextlib import contextmanager
-from datetime import datetime
-from pathlib import Path
 from urllib.parse import unquote
 
 import pypdf
 import pytest
-from pyramid.scripting import prepare
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from portal import pdf
-from portal.models import Assessment, Revision
-from portal.testing import JSON, app_settings, build_app
+from portal.testing import JSON
 
 from .conftest import ROOT, alembic_upgrade
 from .test_browser import ARTIFACTS, budget, chromium, portal_url, watch_csp  # noqa: F401 (fixtures)
 from .test_revisions import complete_assessment
-
-V1_FIXTURE = Path(__file__).parent / "fixtures" / "revision_v1"
+from .test_snapshot_versions import FIXTURE as V1_FIXTURE
+from .test_snapshot_versions import PUBLIC_ID as V1_PUBLIC_ID
+from .test_snapshot_versions import store_v1_revision
 
 
 @pytest.fixture
@@ -200,18 +197,9 @@ def test_the_pdf_is_rendered_once_then_served_from_the_render_cache_with_an_etag
 
 
 def test_the_pdf_of_a_version_1_revision_renders(make_app, database):
-    public_id = "v1-fixture-0123456789abcdefABCDEF"
+    public_id = V1_PUBLIC_ID
+    store_v1_revision(database)
     snapshot = json.loads((V1_FIXTURE / "snapshot.json").read_text(encoding="utf-8"))
-    with prepare(registry=build_app(app_settings(database)).registry) as env:
-        request = env["request"]
-        with request.tm:
-            assessment = Assessment(
-                public_id=public_id, title="Live trading dashboard <v1>", status="complete"
-            )
-            assessment.revisions.append(
-                Revision(number=1, snapshot=snapshot, created=datetime(2026, 12, 3, 8, 0))
-            )
-            request.dbsession.add(assessment)
     app = make_app(sqlalchemy__url=database)
     response = app.get(f"/assessments/{public_id}/revisions/1/report.pdf")
     assert response.body.startswith(b"%PDF-")

@@ -29,9 +29,8 @@ PUBLIC_ID = "v1-fixture-0123456789abcdefABCDEF"
 REVISION = f"/assessments/{PUBLIC_ID}/revisions/1"
 
 
-@pytest.fixture
-def stored(database_url, make_app):
-    alembic_upgrade(database_url)
+def store_v1_revision(database_url: str) -> None:
+    """The fixture's revision, stored as the first model's code stored it (migrated database)."""
     snapshot = json.loads((FIXTURE / "snapshot.json").read_text(encoding="utf-8"))
     app = build_app(app_settings(database_url))
     with prepare(registry=app.registry) as env:
@@ -44,6 +43,12 @@ def stored(database_url, make_app):
                 Revision(number=1, snapshot=snapshot, created=datetime(2026, 12, 3, 8, 0))
             )
             request.dbsession.add(assessment)
+
+
+@pytest.fixture
+def stored(database_url, make_app):
+    alembic_upgrade(database_url)
+    store_v1_revision(database_url)
     return make_app(sqlalchemy__url=database_url)
 
 
