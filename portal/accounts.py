@@ -12,6 +12,7 @@ import sys
 from sqlalchemy import select
 
 from .models import User
+from .models.assessment import utcnow
 from .models.user import normalise_email
 from .passwords import WeakPassword, check_new_password, hash_password
 from .roles import Roles
@@ -75,6 +76,8 @@ def run(ini: str, command: str, email: str, **options) -> int:
                         display_name=options.get("name") or "",
                         role=options["role"].value,
                         password_hash=hash_password(request.registry.settings, password),
+                        # An administrator vouches for the address.
+                        email_verified=utcnow(),
                     )
                 )
                 message = f"created {options['role']} {normalise_email(email)}"

@@ -36,8 +36,11 @@ class Conflict(Exception):
         self.missing = missing or []
 
 
-def audit(dbsession: Session, assessment: Assessment, action: str, **detail: Any) -> None:
-    dbsession.add(AuditEvent(link_digest=link_digest(assessment.public_id), action=action, detail=detail))
+def audit(
+    dbsession: Session, assessment: Assessment, action: str, user_id: int | None = None, **detail: Any
+) -> None:
+    digest = link_digest(assessment.public_id)
+    dbsession.add(AuditEvent(link_digest=digest, action=action, user_id=user_id, detail=detail))
 
 
 def source_of(based_on: str | None, shown=masked_link) -> str | None:
@@ -78,11 +81,15 @@ def clean_title(raw: Any) -> tuple[str | None, str | None]:
     return title or DEFAULT_TITLE, None
 
 
-def create(dbsession: Session, title: str, based_on: str | None = None) -> Assessment:
-    assessment = Assessment(title=title, based_on=based_on)
+def create(
+    dbsession: Session, title: str, based_on: str | None = None, owner_id: int | None = None
+) -> Assessment:
+    """A new draft; a signed-in user's is theirs from the start (``owner_id``)."""
+    assessment = Assessment(title=title, based_on=based_on, owner_id=owner_id)
     dbsession.add(assessment)
     dbsession.flush()
-    audit(dbsession, assessment, "created", title=title, based_on=source_of(based_on, link_digest))
+    based = source_of(based_on, link_digest)
+    audit(dbsession, assessment, "created", owner_id, title=title, based_on=based)
     return assessment
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow, Everyone
+from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow, Authenticated, Everyone
 from pyramid.decorator import reify
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import select
@@ -12,6 +12,27 @@ from .security import Permissions, keep_link_private
 from .validators import positive_int
 
 PUBLIC_ACL = ((Allow, Everyone, Permissions.VIEW), DENY_ALL)
+ADMIN = "role:admin"
+CONSULTANT = "role:consultant"
+CLIENT = "role:client"
+# Administrators may do anything anywhere; every ACL below that ends in DENY_ALL says so first.
+ADMIN_ACE = (Allow, ADMIN, ALL_PERMISSIONS)
+STAFF_ACL = (
+    ADMIN_ACE,
+    (Allow, CONSULTANT, (Permissions.VIEW, Permissions.REVIEW, Permissions.ADVISE)),
+    DENY_ALL,
+)
+
+
+class UnknownLink(HTTPNotFound):
+    """An assessment link that opens nothing for this visitor: unknown, deleted, replaced or
+    someone else's. One message for all, so a 404 says nothing about whether it exists."""
+
+    def __init__(self):
+        super().__init__(
+            "No assessment opens at this link. It may have been deleted or given a new link; "
+            "if you saved it to your account, sign in to open it."
+        )
 
 
 class Resource:
@@ -27,7 +48,7 @@ class Resource:
 class Root(Resource):
     """``/``: the home page; children are looked up by name."""
 
-    __acl__ = ((Allow, "role:admin", ALL_PERMISSIONS), *PUBLIC_ACL)
+    __acl__ = (ADMIN_ACE, (Allow, Everyone, (Permissions.VIEW, Permissions.SIGN_IN)), DENY_ALL)
 
     def __init__(self, request):
         super().__init__(None, "")
@@ -41,7 +62,116 @@ class Root(Resource):
             return CriterionCatalog(self, name, catalog)
         if name == "assessments":
             return AssessmentContainer(self, name, self.request)
+        if name == "account":
+            return Account(self, name)
+        if name == "consultant":
+            return Workspace(self, name, self.request)
+        if name == "admin":
+            return AdminArea(self, name)
         raise KeyError(name)
+
+
+class Account(Resource):
+    """``/account``: the signed-in user's own account (password, API tokens, deletion)."""
+
+    __acl__ = ((Allow, Authenticated, (Permissions.VIEW, Permissions.ACCOUNT)), DENY_ALL)
+
+
+class AdminArea(Resource):
+    """``/admin/``: plugins, weights and users."""
+
+    __acl__ = (ADMIN_ACE, DENY_ALL)
+
+
+class Workspace(Resource):
+    """``/consultant/``: every assessment, for consultants and administrators.
+
+    An assessment is named here by its row id, never by its private link, so the
+    workspace shows no link that would open an anonymous assessment.
+    """
+
+    __acl__ = STAFF_ACL
+
+    def __init__(self, parent, name, request):
+        super().__init__(parent, name)
+        self.request = request
+
+    def __getitem__(self, name: str) -> Resource:
+        if name == "assessments":
+            return WorkspaceAssessments(self, name, self.request)
+        raise KeyError(name)
+
+
+class WorkspaceAssessments(Resource):
+    """``/consultant/assessments/``: children by row id."""
+
+    __acl__ = STAFF_ACL
+
+    def __init__(self, parent, name, request):
+        super().__init__(parent, name)
+        self.request = request
+
+    def __getitem__(self, name: str) -> WorkspaceAssessment:
+        number = positive_int(name)
+        if number is None:
+            raise KeyError(name)
+        return WorkspaceAssessment(self, name, self.request, number)
+
+
+class WorkspaceAssessment(Resource):
+    """``/consultant/assessments/<row id>/``: one assessment, its notes and decision."""
+
+    __acl__ = STAFF_ACL
+
+    def __init__(self, parent, name, request, row_id: int):
+        super().__init__(parent, name)
+        self.request = request
+        self.row_id = row_id
+
+    @reify
+    def assessment(self):
+        from .models import Assessment
+
+        found = self.request.dbsession.get(Assessment, self.row_id)
+        if found is None:
+            raise HTTPNotFound()
+        return found
+
+    def __getitem__(self, name: str) -> Resource:
+        if name == "revisions":
+            return WorkspaceRevisions(self, name)
+        raise KeyError(name)
+
+
+class WorkspaceRevisions(Resource):
+    __acl__ = STAFF_ACL
+
+    def __getitem__(self, name: str) -> WorkspaceRevision:
+        number = positive_int(name)
+        if number is None:
+            raise KeyError(name)
+        return WorkspaceRevision(self, name, number)
+
+
+class WorkspaceRevision(Resource):
+    """``/consultant/assessments/<row id>/revisions/<n>``: one result, read-only."""
+
+    __acl__ = STAFF_ACL
+
+    def __init__(self, parent, name, number: int):
+        super().__init__(parent, name)
+        self.number = number
+
+    @property
+    def assessment(self):
+        return self.__parent__.__parent__.assessment
+
+    @reify
+    def revision(self):
+        for revision in self.assessment.revisions:
+            if revision.number == self.number:
+                return revision
+        raise HTTPNotFound()
 
 
 class FrameworkCatalog(Resource):
@@ -82,12 +212,24 @@ class CriterionResource(Resource):
         self.criterion = criterion
 
 
-# Anonymous assessments are opened by their unguessable link alone: whoever holds
-# the link may read and answer (DESIGN 6). Owned assessments come with accounts.
-LINK_HOLDER_ACL = (
-    (Allow, Everyone, (Permissions.VIEW, Permissions.EDIT)),
-    DENY_ALL,
-)
+def assessment_acl(assessment) -> tuple:
+    """Who may do what with one assessment, through its private link.
+
+    An anonymous one is opened by its unguessable link alone: whoever holds it may
+    read and answer (DESIGN 6), and a signed-in client may save it to their account.
+    An owned one is its owner's (and an administrator's): for anyone else, the link
+    opens nothing, exactly as an unknown link (``views.errors``). Consultants read
+    assessments in the workspace (``Workspace``), where no private link is shown.
+    """
+    if assessment.owner_id is None:
+        return (
+            ADMIN_ACE,
+            (Allow, Everyone, (Permissions.VIEW, Permissions.EDIT)),
+            (Allow, CLIENT, Permissions.CLAIM),
+            DENY_ALL,
+        )
+    owner = f"user:{assessment.owner_id}"
+    return (ADMIN_ACE, (Allow, owner, (Permissions.VIEW, Permissions.EDIT, Permissions.OWN)), DENY_ALL)
 
 
 class AssessmentContainer(Resource):
@@ -115,13 +257,15 @@ class AssessmentResource(Resource):
     row is read lazily; a missing one is a 404 at that moment.
     """
 
-    __acl__ = LINK_HOLDER_ACL
-
     def __init__(self, parent, name, request):
         super().__init__(parent, name)
         self.request = request
         # Whatever answers this request from here on, an error page included.
         request.add_response_callback(keep_link_private)
+
+    @property
+    def __acl__(self):
+        return assessment_acl(self.assessment)
 
     @reify
     def assessment(self):
@@ -129,7 +273,7 @@ class AssessmentResource(Resource):
 
         found = self.request.dbsession.scalar(select(Assessment).where(Assessment.public_id == self.__name__))
         if found is None:
-            raise HTTPNotFound()
+            raise UnknownLink()
         return found
 
     def __getitem__(self, name: str) -> Resource:
@@ -139,9 +283,9 @@ class AssessmentResource(Resource):
 
 
 class RevisionContainer(Resource):
-    """``/assessments/<id>/revisions/``."""
+    """``/assessments/<id>/revisions/``: the assessment's ACL, inherited."""
 
-    __acl__ = LINK_HOLDER_ACL
+    __acl__ = ()
 
     def __getitem__(self, name: str) -> RevisionResource:
         number = positive_int(name)
@@ -151,9 +295,9 @@ class RevisionContainer(Resource):
 
 
 class RevisionResource(Resource):
-    """``/assessments/<id>/revisions/<n>``: one immutable result."""
+    """``/assessments/<id>/revisions/<n>``: one immutable result (the assessment's ACL)."""
 
-    __acl__ = LINK_HOLDER_ACL
+    __acl__ = ()
 
     def __init__(self, parent, name, number: int):
         super().__init__(parent, name)

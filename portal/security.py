@@ -3,50 +3,98 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from enum import StrEnum
 
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
 from pyramid.csrf import get_csrf_token
+from pyramid.request import RequestLocalCache
 from pyramid.session import SignedCookieSessionFactory
 
 from .settings import is_production
 
 SESSION_COOKIE = "portal_session"
 
+log = logging.getLogger(__name__)
+
 
 class Permissions(StrEnum):
+    """What a view asks of its context's ACL (portal.resources grants them)."""
+
     VIEW = "view"
+    # Start an assessment.
     CREATE = "create"
+    # Answer, complete, edit or discard: whoever holds an anonymous link, or the owner.
     EDIT = "edit"
+    # The owner's own: delete a completed assessment, replace its private link.
+    OWN = "own"
+    # Save an anonymous assessment to the signed-in client's account.
+    CLAIM = "claim"
+    # Sign in, sign up, ask for a password reset: anyone.
+    SIGN_IN = "sign-in"
+    # One's own account: its page, password, API tokens, deleting it.
+    ACCOUNT = "account"
+    # The consultant's workspace: read every assessment, and write notes and decisions.
+    REVIEW = "review"
+    ADVISE = "advise"
+    # The admin area.
     ADMINISTER = "administer"
+
+
+# The permissions a state-changing (POST, PUT, DELETE) view may ask for: never VIEW or REVIEW.
+WRITE_PERMISSIONS = frozenset(Permissions) - {Permissions.VIEW, Permissions.REVIEW}
 
 
 _ACL = ACLHelper()
 
 
 class SecurityPolicy:
-    """ACL-based; everyone is anonymous until accounts exist."""
+    """ACLs over principals from a server-side session or an API token (``portal.auth``).
+
+    Principals: ``system.Everyone``; once signed in also ``system.Authenticated``,
+    ``user:<id>`` and ``role:<role>``.
+    """
+
+    def __init__(self):
+        self._identity = RequestLocalCache(self._load_identity)
+
+    @staticmethod
+    def _load_identity(request):
+        from .auth import identify
+
+        return identify(request)
 
     def identity(self, request):
-        return None
+        return self._identity.get_or_create(request)
 
     def authenticated_userid(self, request):
-        return None
+        identity = self.identity(request)
+        return None if identity is None else identity.user_id
 
     def effective_principals(self, request) -> list[str]:
-        principals = [Everyone]
-        if self.identity(request) is not None:
-            principals.append(Authenticated)
-        return principals
+        identity = self.identity(request)
+        if identity is None:
+            return [Everyone]
+        return [Everyone, Authenticated, *identity.principals]
 
     def permits(self, request, context, permission):
-        return _ACL.permits(context, self.effective_principals(request), permission)
+        allowed = _ACL.permits(context, self.effective_principals(request), permission)
+        if not allowed:
+            identity = self.identity(request)
+            log.info(
+                "permission %s denied on %s to %s",
+                permission,
+                mask_links(request.path_info),
+                "anonymous" if identity is None else f"user {identity.user_id}",
+            )
+        return allowed
 
     def remember(self, request, userid, **kw):
         return []
 
     def forget(self, request, **kw):
+        self._identity.clear(request)
         return []
 
 

@@ -29,6 +29,17 @@ DEFAULT_MAX_BODY_BYTES = 256 * 1024
 # New assessments per client address: COUNT/SECONDS, or off.
 CREATE_LIMIT = "portal.throttle.create"
 DEFAULT_CREATE_LIMIT = "30/600"
+# Failed sign-ins allowed per client address, and per (account, address) pair, in a window.
+SIGN_IN_ADDRESS_LIMIT = "portal.throttle.sign_in_address"
+SIGN_IN_ACCOUNT_LIMIT = "portal.throttle.sign_in_account"
+# Each throttle's scope -> (its setting, its default).
+THROTTLES = {
+    "create": (CREATE_LIMIT, DEFAULT_CREATE_LIMIT),
+    "sign-in-address": (SIGN_IN_ADDRESS_LIMIT, "50/900"),
+    "sign-in-account": (SIGN_IN_ACCOUNT_LIMIT, "5/900"),
+}
+# Whole numbers of seconds a signed-in session lasts (portal.auth holds the defaults).
+SESSION_LIFETIMES = ("portal.session.idle_seconds", "portal.session.absolute_seconds")
 # The answer save speaks both dialects' INSERT … ON CONFLICT and UPDATE … RETURNING,
 # which SQLite has since 3.35.
 DATABASES = ("sqlite", "postgresql")
@@ -86,10 +97,12 @@ def secret_bits_per_character(secret: str) -> float:
     return -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values()) if secret else 0.0
 
 
-def create_limit(settings, origin: str = "settings"):
+def limit(settings, name: str, origin: str = "settings"):
+    """The throttle limit a setting names (``THROTTLES``): a ``Limit``, or None for off."""
     from .throttle import Limit
 
-    return Limit.parse(settings.get(CREATE_LIMIT, DEFAULT_CREATE_LIMIT), origin, CREATE_LIMIT)
+    default = next(default for setting, default in THROTTLES.values() if setting == name)
+    return Limit.parse(settings.get(name, default), origin, name)
 
 
 def max_body_bytes(settings) -> int:
@@ -120,10 +133,15 @@ def _check(settings: dict, origin: SettingsFile, sqlite_version: tuple[int, ...]
             raise fail("portal.max_body_bytes", "must be at least 1024")
     except ValueError:
         raise fail("portal.max_body_bytes", "must be a whole number of bytes") from None
-    try:
-        create_limit(settings, origin.label)
-    except SettingsError as error:
-        raise fail(CREATE_LIMIT, error.problem.message) from None
+    for name, _default in THROTTLES.values():
+        try:
+            limit(settings, name, origin.label)
+        except SettingsError as error:
+            raise fail(name, error.problem.message) from None
+    for name in SESSION_LIFETIMES:
+        value = str(settings.get(name, "60")).strip()
+        if not value.isdigit() or int(value) < 60:
+            raise fail(name, "must be a whole number of seconds, at least 60")
     url = base_url(settings)
     if url is not None:
         parts = urlsplit(url)

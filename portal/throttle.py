@@ -3,8 +3,12 @@
 The counts live in the database, so every app process behind a load balancer
 sees the same ones. A window is fixed (it starts at a multiple of S seconds, by
 the throttle's clock, which tests replace); a refused action counts nothing,
-because its request's transaction is rolled back with the 429. The accounts'
-sign-in throttle reuses this with its own scope and limit.
+because its request's transaction is rolled back with the 429.
+
+Sign-in counts failures instead of actions (``refused`` before trying, ``record``
+after a failure, in a transaction of its own, as the failed request's is rolled
+back): once per client address, once per (account, address) pair, so a stranger's
+failures lock the stranger's address, never the real user's.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from .models import ThrottleCount, mark_written
@@ -67,21 +72,48 @@ class Throttle:
     def __init__(self, scope: str, limit: Limit | None, clock: Callable[[], float] = time.time):
         self.scope, self.limit, self.clock = scope, limit, clock
 
+    def _now(self) -> tuple[float, int]:
+        now = self.clock()
+        return now, int(now // self.limit.seconds)
+
+    def _retry_after(self, now: float, window: int) -> int:
+        return max(1, int((window + 1) * self.limit.seconds - now + 0.999))
+
+    def _count(self, connection, key: str, window: int) -> int:
+        row = {"scope": self.scope, "key": key[:64], "window": window, "count": 1}
+        count = connection.execute(_count_statement(connection.dialect.name), row).scalar_one()
+        if count == 1:
+            # The first action of a key in a window: forget the scope's finished windows.
+            connection.execute(_FORGET, {"scope": self.scope, "window": window})
+        return count
+
     def hit(self, dbsession: Session, key: str) -> None:
         """Count one action of ``key`` (a client address) in this window; Throttled when over the limit."""
         if self.limit is None:
             return
-        now = self.clock()
-        window = int(now // self.limit.seconds)
-        connection = dbsession.connection()
-        row = {"scope": self.scope, "key": key[:64], "window": window, "count": 1}
-        count = connection.execute(_count_statement(connection.dialect.name), row).scalar_one()
+        now, window = self._now()
+        count = self._count(dbsession.connection(), key, window)
         mark_written(dbsession)
-        if count == 1:
-            # The first action of a key in a window: forget the scope's finished windows.
-            connection.execute(_FORGET, {"scope": self.scope, "window": window})
         if count > self.limit.count:
-            raise Throttled(max(1, int((window + 1) * self.limit.seconds - now + 0.999)))
+            raise Throttled(self._retry_after(now, window))
+
+    def refused(self, dbsession: Session, key: str) -> None:
+        """Throttled if ``key`` has used up this window's limit already (counts nothing)."""
+        if self.limit is None:
+            return
+        now, window = self._now()
+        query = select(_counts.c.count).where(
+            _counts.c.scope == self.scope, _counts.c.key == key[:64], _counts.c.window == window
+        )
+        if (dbsession.scalar(query) or 0) >= self.limit.count:
+            raise Throttled(self._retry_after(now, window))
+
+    def record(self, engine: Engine, key: str) -> None:
+        """Count one failure of ``key``, committed at once whatever the request does next."""
+        if self.limit is None:
+            return
+        with engine.begin() as connection:
+            self._count(connection, key, self._now()[1])
 
 
 def throttles(registry) -> dict[str, Throttle]:
@@ -89,7 +121,9 @@ def throttles(registry) -> dict[str, Throttle]:
 
 
 def includeme(config) -> None:
-    from .settings import create_limit
+    from .settings import THROTTLES, limit
 
     settings = config.get_settings()
-    config.registry.portal_throttles = {"create": Throttle("create", create_limit(settings, "settings"))}
+    config.registry.portal_throttles = {
+        scope: Throttle(scope, limit(settings, name)) for scope, (name, _default) in THROTTLES.items()
+    }

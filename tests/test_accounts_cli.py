@@ -107,7 +107,7 @@ def test_set_role_and_deactivate(portal_db):
     assert (ann.active, ann.session_version, ann.role) == (False, 2, "admin")
 
 
-def test_the_users_migration_goes_up_and_down(database_url):
+def test_the_account_migrations_go_up_and_down(database_url):
     alembic_upgrade(database_url)
     engine = create_engine(database_url)
     try:
@@ -121,9 +121,16 @@ def test_the_users_migration_goes_up_and_down(database_url):
             "active",
             "created",
             "session_version",
+            "email_verified",
         }
         uniques = inspect(engine).get_unique_constraints("users")
         assert [constraint["column_names"] for constraint in uniques] == [["email"]]
+        command.downgrade(alembic_config(database_url), "0006")
+        inspect(engine).clear_cache()
+        tables = set(inspect(engine).get_table_names())
+        assert not tables & {"auth_sessions", "api_tokens", "assessment_notes", "assessment_decisions"}
+        assert "owner_id" not in {column["name"] for column in inspect(engine).get_columns("assessments")}
+        assert "email_verified" not in {column["name"] for column in inspect(engine).get_columns("users")}
         command.downgrade(alembic_config(database_url), "0005")
         inspect(engine).clear_cache()
         assert "users" not in inspect(engine).get_table_names()

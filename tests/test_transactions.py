@@ -93,7 +93,7 @@ def test_reads_run_once_and_writes_may_be_retried(use_plugins, make_app, databas
     ("meanwhile", "status", "message"),
     [
         ("UPDATE assessments SET status = 'complete'", 409, "This assessment is complete"),
-        ("DELETE FROM assessments", 404, "There is nothing at"),
+        ("DELETE FROM assessments", 404, "No assessment opens at this link"),
     ],
 )
 def test_a_form_save_racing_a_completion_or_deletion_answers_4xx_and_saves_nothing(

@@ -12,15 +12,19 @@ from sqlalchemy import engine_from_config, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .assessment import Answer, Assessment, AuditEvent, Revision, ThrottleCount
+from .assessment import Answer, Assessment, AuditEvent, Decision, Note, Revision, ThrottleCount
 from .meta import Base
-from .user import User
+from .user import ApiToken, AuthSession, User
 
 __all__ = [
     "Answer",
+    "ApiToken",
     "Assessment",
     "AuditEvent",
+    "AuthSession",
     "Base",
+    "Decision",
+    "Note",
     "Revision",
     "ThrottleCount",
     "User",

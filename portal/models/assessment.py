@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .meta import Base
@@ -41,6 +41,8 @@ class Assessment(Base):
     editing_from: Mapped[int | None] = mapped_column()
     created: Mapped[datetime] = mapped_column(default=utcnow)
     updated: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The client account it belongs to; None while only its private link opens it.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", order_by="Answer.id"
@@ -49,6 +51,12 @@ class Assessment(Base):
         back_populates="assessment",
         cascade="all, delete-orphan",
         order_by="Revision.number",
+    )
+    notes: Mapped[list[Note]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="Note.id"
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="Decision.version"
     )
 
     __table_args__ = (Index("ix_assessments_status_updated", "status", "updated"),)
@@ -111,5 +119,43 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     link_digest: Mapped[str] = mapped_column(String(64), index=True)
     action: Mapped[str] = mapped_column(String(32))
+    # The account that acted, if one was signed in (no foreign key: the trail outlives accounts).
+    user_id: Mapped[int | None] = mapped_column()
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Note(Base):
+    """A consultant's note on an assessment: Markdown, rendered safely (``portal.markdown``)."""
+
+    __tablename__ = "assessment_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    # The author's name is kept with the note, so it outlives a deleted account.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="notes")
+
+
+class Decision(Base):
+    """The framework actually chosen, with its reason and date; each change is a new version."""
+
+    __tablename__ = "assessment_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    framework: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_on: Mapped[date] = mapped_column(Date)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(200))
+    created: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="decisions")
+
+    __table_args__ = (UniqueConstraint("assessment_id", "version"),)

@@ -142,7 +142,8 @@ def create(context, request):
         response = _refused_start(request, as_json, raw, {"_request": message}, 429)
         response.headers["Retry-After"] = str(refused.retry_after)
         return response
-    assessment = assessments.create(request.dbsession, title)
+    owner = request.identity.user_id if request.identity is not None else None
+    assessment = assessments.create(request.dbsession, title, owner_id=owner)
     # The answer holds the new private link: kept private as every answer under it is.
     request.add_response_callback(keep_link_private)
     url = assessment_url(request, assessment.public_id)

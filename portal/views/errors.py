@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
-from pyramid.httpexceptions import HTTPError, HTTPException, HTTPNotFound
+from pyramid.httpexceptions import HTTPError, HTTPException, HTTPNotFound, HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
@@ -15,6 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ..assessments import NoSuchAssessment
+from ..resources import AssessmentResource, UnknownLink
 from ..security import mask_links
 from .negotiation import wants_json
 
@@ -46,14 +48,15 @@ class Missing(HTTPNotFound):
 
 @notfound_view_config()
 def not_found(exc, request):
-    message = exc.detail if isinstance(exc, Missing) else f"There is nothing at {request.path_info}."
+    known = isinstance(exc, Missing | UnknownLink)
+    message = exc.detail if known else f"There is nothing at {request.path_info}."
     return error_response(request, 404, "Not found", message, exc)
 
 
 @exception_view_config(NoSuchAssessment)
 def no_such_assessment(exc, request):
     """Gone since traversal found it (deleted by a request that ran meanwhile)."""
-    return not_found(exc, request)
+    return not_found(UnknownLink(), request)
 
 
 @exception_view_config(BadCSRFToken)
@@ -66,9 +69,31 @@ def bad_csrf_token(exc, request):
     return error_response(request, 400, "Bad request", message, exc)
 
 
+def _under_assessment_link(context) -> bool:
+    while context is not None:
+        if isinstance(context, AssessmentResource):
+            return True
+        context = getattr(context, "__parent__", None)
+    return False
+
+
 @forbidden_view_config()
 def forbidden(exc, request):
-    return error_response(request, 403, "Forbidden", "You may not do that here.", exc)
+    """Not allowed. Under an assessment's private link that is a 404 like any unknown
+    link's; elsewhere an anonymous browser is sent to sign in, anyone else told no."""
+    if _under_assessment_link(request.context):
+        return not_found(UnknownLink(), request)
+    if request.identity is None:
+        if wants_json(request):
+            response = error_response(
+                request, 401, "Unauthorized", "Sign in, or send an API token as Authorization: Bearer."
+            )
+            response.headers["WWW-Authenticate"] = 'Bearer realm="portal"'
+            return response
+        if request.method in ("GET", "HEAD"):
+            return HTTPSeeOther(request.application_url + "/sign-in?" + urlencode({"next": request.path_qs}))
+        return error_response(request, 403, "Forbidden", "Sign in first, then send this again.", exc)
+    return error_response(request, 403, "Forbidden", "Your account may not do that here.", exc)
 
 
 @exception_view_config(HTTPError)

@@ -17,6 +17,7 @@ from pyramid.renderers import render
 from pyramid.response import Response
 
 from .. import pdf
+from ..decisions import decision_version
 from ..downloads import attachment
 from ..report import render_report
 from ..resources import RevisionResource
@@ -77,8 +78,18 @@ def cached(
     stays conditional, so a matching If-None-Match gets a 304. Headers that need the
     database (a download's name) come as a function, called only with ``build``.
     """
-    # Absolute links in the rendering depend on the host the client used.
-    key = (request.application_url, context.public_id, context.number, kind)
+    # Absolute links in the rendering depend on the host the client used; the reports read
+    # as a decision record once one is recorded, and the page offers "Save to my account"
+    # only while the assessment is anonymous. (The ACL has been checked: this is after it.)
+    assessment = context.assessment
+    key = (
+        request.application_url,
+        context.public_id,
+        context.number,
+        kind,
+        assessment.owner_id is None,
+        decision_version(request.dbsession, assessment.id),
+    )
     cache = render_cache(request.registry)
     item = cache.get(key)
     if item is None:
