@@ -46,6 +46,29 @@ class Permissions(StrEnum):
 WRITE_PERMISSIONS = frozenset(Permissions) - {Permissions.VIEW, Permissions.REVIEW}
 
 
+# The views that ask for no permission (NO_PERMISSION_REQUIRED, or none at all), by dotted
+# name: each answers an error or a wrong method, or serves static files. Every other view
+# declares a ``Permissions`` member (tests/test_view_permissions.py walks them all).
+PUBLIC_VIEWS = frozenset(
+    {
+        # The 405 for a method no view of that context and name declares.
+        "portal.views.negotiation.method_not_allowed",
+        # Error pages: they show only the error, whoever asks.
+        "portal.views.errors.not_found",
+        "portal.views.errors.forbidden",
+        "portal.views.errors.no_such_assessment",
+        "portal.views.errors.bad_csrf_token",
+        "portal.views.errors.http_error",
+        "portal.views.errors.database_unavailable",
+        "portal.views.errors.server_error",
+        # Pyramid's own fallbacks for an HTTP exception no view above answers.
+        "pyramid.httpexceptions.default_exceptionresponse_view",
+        # /static/: the stylesheet, scripts and images every page uses.
+        "pyramid.static.static_view",
+    }
+)
+
+
 _ACL = ACLHelper()
 
 
