@@ -30,6 +30,8 @@ def main(global_config, **settings):
         config.include(".security")
         # Per-address limits, counted in the database (new assessments).
         config.include(".throttle")
+        # Outgoing mail (address confirmation, password reset): SMTP, or files in a folder.
+        config.include(".mail")
         # Security headers on every response (CSP, framing, nosniff, referrer).
         config.include(".headers")
         # Refuse invalid UTF-8, malformed forms and oversized bodies before any view runs.

@@ -54,6 +54,13 @@ ENVIRONMENT = {
     "portal.base_url": "PORTAL_BASE_URL",
     "portal.frameworks": "PORTAL_FRAMEWORKS",
     "portal.criteria": "PORTAL_CRITERIA",
+    # Outgoing mail (portal.mail): an SMTP server; development.ini writes mail to a folder instead.
+    "mail.host": "MAIL_HOST",
+    "mail.port": "MAIL_PORT",
+    "mail.username": "MAIL_USERNAME",
+    "mail.password": "MAIL_PASSWORD",
+    "mail.tls": "MAIL_TLS",
+    "mail.default_sender": "MAIL_SENDER",
 }
 
 

@@ -18,6 +18,8 @@ and ``make_app`` builds a real portal with only the plugins a test names:
 from __future__ import annotations
 
 import re
+import tempfile
+from pathlib import Path
 
 EXTRA = 'pip install "advisory-portal[testing]"'
 
@@ -44,6 +46,8 @@ def app_settings(database_url: str, **overrides: str) -> dict[str, str]:
         "portal.argon2.time_cost": "1",
         "portal.argon2.memory_cost": "64",
         "portal.argon2.parallelism": "1",
+        # Mail is written to files, never sent (make_app gives each test its own folder).
+        "mail.top_level_directory": str(Path(tempfile.gettempdir()) / "portal-test-mail"),
     }
     settings.update({name.replace("__", "."): value for name, value in overrides.items()})
     return settings
@@ -70,6 +74,7 @@ def make_app(tmp_path):
         url = f"sqlite:///{tmp_path / 'portal.sqlite'}"
         overrides.setdefault("portal__frameworks", frameworks)
         overrides.setdefault("portal__criteria", criteria)
+        overrides.setdefault("mail__top_level_directory", str(tmp_path / "mail"))
         settings = app_settings(url, **overrides)
         if migrate:
             from portal.models.migrations import upgrade_database
