@@ -59,6 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     deactivate = commands.add_parser("deactivate", help="stop an account signing in")
     deactivate.add_argument("email")
     deactivate.add_argument("ini", nargs="?", default="development.ini")
+    reset = commands.add_parser("reset-password", help="print a one-time link that sets a new password")
+    reset.add_argument("email")
+    reset.add_argument("ini", nargs="?", default="development.ini")
+    samples = commands.add_parser(
+        "sample-users", help="on a portal without users, make one per role and print their passwords once"
+    )
+    samples.add_argument("ini", nargs="?", default="development.ini")
 
     for kind, name in (("framework", "SLUG"), ("criterion", "KEY")):
         new = commands.add_parser(f"new-{kind}", help=f"write a new {kind} plugin distribution to fill in")
@@ -88,6 +95,12 @@ def main(argv: list[str] | None = None) -> int:
             role=getattr(args, "role", None),
             name=getattr(args, "name", ""),
         )
+    if args.command in ("reset-password", "sample-users"):
+        from . import account_commands
+
+        if args.command == "reset-password":
+            return account_commands.reset_password(args.ini, args.email)
+        return account_commands.sample_users(args.ini)
     if args.command.startswith("new-"):
         from .scaffold import new_plugin
 
