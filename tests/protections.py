@@ -50,7 +50,7 @@ class World:
 
 
 def complete(app, title: str, address: str = "192.0.2.1") -> str:
-    """A completed assessment made through the API (no cookie); returns its public id."""
+    """A completed assessment with two revisions, made through the API (no cookie); returns its public id."""
     created = app.post_json("/assessments/", {"title": title}, headers=JSON)
     link = created.json["url"]
     questions = app.get(link + "questionnaire", headers=JSON).json["questions"]
@@ -58,6 +58,8 @@ def complete(app, title: str, address: str = "192.0.2.1") -> str:
     answers["realtime.live"] = "core"
     app.post_json(link + "answers", {"answers": answers}, headers=JSON)
     app.post_json(link + "complete", {}, headers=JSON)
+    # A second revision, so the comparison has two to compare.
+    app.post_json(link + "rescore", {}, headers=JSON, status=201)
     return link.rstrip("/").rsplit("/", 1)[1]
 
 
