@@ -1,17 +1,14 @@
-"""The decision actually taken on an assessment: each change is a new version."""
+"""The decision actually taken on an assessment: each change is a new version.
+
+``Assessment.decision_version`` is the latest one's version (0: none).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Decision
-
-
-def decision_version(dbsession: Session, assessment_id: int) -> int:
-    """The latest decision's version, 0 when none is recorded (part of the render cache's key)."""
-    query = select(func.max(Decision.version)).where(Decision.assessment_id == assessment_id)
-    return dbsession.scalar(query) or 0
 
 
 def current_decision(dbsession: Session, assessment_id: int) -> Decision | None:

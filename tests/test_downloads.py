@@ -178,14 +178,17 @@ def test_the_pdf_is_rendered_once_then_served_from_the_render_cache_with_an_etag
     assert first.headers["Cache-Control"] == "private, no-cache" and "Set-Cookie" not in first.headers
     cache = app.app.registry["portal.render_cache"]
     public_id = revision.rstrip("/").split("/")[-3]
-    assert cache.get(("http://localhost", public_id, 1, "pdf"))[0] == first.body
-    # A second request renders nothing and reads nothing, not even the title that names the file:
-    # it answers from the render cache, byte for byte and header for header.
+    # Keyed also by "still anonymous" and the decision's version (none recorded: 0).
+    assert cache.get(("http://localhost", public_id, 1, "pdf", True, 0))[0] == first.body
+    # A second request renders nothing and reads only what the access check needs: one
+    # statement, the assessment's row (its owner, and its decision's version for the key),
+    # never its revisions. It answers from the render cache, byte for byte and header for header.
     with statements() as executed:
         hit = app.get(revision + "/report.pdf")
         markdown_hit = app.get(revision + "/report.md")
         app.get(revision + "/report.pdf", headers={"If-None-Match": first.headers["ETag"]}, status=304)
-    assert executed == []
+    reads = [s for s in executed if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 3 and all("FROM assessments" in s and "FROM revisions" not in s for s in reads)
     assert hit.body == first.body and sorted(hit.headerlist) == sorted(first.headerlist)
     assert markdown_hit.body == markdown.body and sorted(markdown_hit.headerlist) == sorted(
         markdown.headerlist

@@ -98,7 +98,9 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment_decisions")),
-        sa.UniqueConstraint("assessment_id", "version", name=op.f("uq_assessment_decisions_assessment_id")),
+        sa.UniqueConstraint(
+            "assessment_id", "version", name=op.f("uq_assessment_decisions_assessment_id_version")
+        ),
     )
 
 

@@ -6,8 +6,8 @@ import secrets
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from .meta import Base
 
@@ -159,3 +159,14 @@ class Decision(Base):
     assessment: Mapped[Assessment] = relationship(back_populates="decisions")
 
     __table_args__ = (UniqueConstraint("assessment_id", "version"),)
+
+
+# The latest decision's version (0: none), loaded with the assessment in the same statement:
+# a cached revision rendering is keyed by it (portal.views.revisions), so a cache hit costs
+# the one query the access check makes anyway.
+Assessment.decision_version = column_property(
+    select(func.coalesce(func.max(Decision.version), 0))
+    .where(Decision.assessment_id == Assessment.id)
+    .correlate_except(Decision)
+    .scalar_subquery()
+)

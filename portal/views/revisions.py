@@ -17,7 +17,6 @@ from pyramid.renderers import render
 from pyramid.response import Response
 
 from .. import pdf
-from ..decisions import decision_version
 from ..downloads import attachment
 from ..report import render_report
 from ..resources import RevisionResource
@@ -88,7 +87,7 @@ def cached(
         context.number,
         kind,
         assessment.owner_id is None,
-        decision_version(request.dbsession, assessment.id),
+        assessment.decision_version,
     )
     cache = render_cache(request.registry)
     item = cache.get(key)
