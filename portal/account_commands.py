@@ -53,9 +53,10 @@ def reset_password(ini: str, email: str) -> int:
                 )
                 return 2
             link = reset_link(settings["portal.secret"], base_url(settings) or DEVELOPMENT_URL, user)
+            email = user.email
     finally:
         env["closer"]()
-    print(f"A link that sets a new password for {user.email}; it works once, within an hour:")
+    print(f"A link that sets a new password for {email}; it works once, within an hour:")
     print(link)
     return 0
 
