@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from . import scoring, stale
 from .models import Answer, Assessment, AuditEvent, Revision, mark_written
-from .models.assessment import TITLE_MAX, utcnow
+from .models.assessment import TITLE_MAX, new_public_id, utcnow
 from .plugins import Catalog
 from .questionnaire import Questionnaire
 from .scoring.snapshot import SCHEMA, model_to_json
@@ -301,6 +301,52 @@ def remove_draft(dbsession: Session, assessment: Assessment) -> None:
         raise Conflict(message)
     audit(dbsession, assessment, "deleted")
     dbsession.delete(assessment)
+
+
+def remove_completed(dbsession: Session, assessment: Assessment, user_id: int | None) -> None:
+    """Delete a completed assessment with every revision, note and decision: its owner's choice
+    (the view checks ``Permissions.OWN``). Changes still open go with it."""
+    _lock(dbsession, assessment)
+    audit(dbsession, assessment, "deleted", user_id, revisions=len(assessment.revisions))
+    dbsession.delete(assessment)
+
+
+class AlreadyOwned(Exception):
+    """Someone saved this assessment to their account first (a claim lost its race)."""
+
+
+def claim(dbsession: Session, assessment: Assessment, user_id: int) -> None:
+    """Save an anonymous assessment to ``user_id``'s account, once.
+
+    A conditional UPDATE … WHERE owner_id IS NULL: of two clients claiming at the same
+    moment, the second one's statement waits for the first's row lock (PostgreSQL) or the
+    write lock (SQLite), then matches no row and raises ``AlreadyOwned``.
+    """
+    dbsession.flush()
+    claimed = dbsession.execute(
+        update(_assessments)
+        .where(_assessments.c.id == assessment.id, _assessments.c.owner_id.is_(None))
+        .values(owner_id=user_id, updated=utcnow())
+    )
+    if claimed.rowcount != 1:
+        raise AlreadyOwned(assessment.public_id)
+    dbsession.refresh(assessment)
+    # An ORM write: the request's transaction commits (as mark_written would make it).
+    audit(dbsession, assessment, "claimed", user_id)
+
+
+def replace_link(dbsession: Session, assessment: Assessment, user_id: int | None) -> str:
+    """Give the assessment a new private link; the old one opens nothing from now on.
+
+    The event is kept under the old link's digest and names the new one's, so the trail
+    of one assessment can be followed across its links. Returns the new public id.
+    """
+    _lock(dbsession, assessment)
+    new = new_public_id()
+    audit(dbsession, assessment, "link-replaced", user_id, new_link=link_digest(new))
+    assessment.public_id = new
+    dbsession.flush()
+    return new
 
 
 def purge_drafts(dbsession: Session, older_than_days: int) -> int:

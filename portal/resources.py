@@ -229,7 +229,9 @@ def assessment_acl(assessment) -> tuple:
             DENY_ALL,
         )
     owner = f"user:{assessment.owner_id}"
-    return (ADMIN_ACE, (Allow, owner, (Permissions.VIEW, Permissions.EDIT, Permissions.OWN)), DENY_ALL)
+    # CLAIM for the owner: claiming one's own again (a second click) is answered, not a 404.
+    mine = (Permissions.VIEW, Permissions.EDIT, Permissions.OWN, Permissions.CLAIM)
+    return (ADMIN_ACE, (Allow, owner, mine), DENY_ALL)
 
 
 class AssessmentContainer(Resource):

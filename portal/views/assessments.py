@@ -77,8 +77,17 @@ def state_json(request, assessment) -> dict[str, Any]:
 
 
 def overview_data(request, assessment) -> dict[str, Any]:
-    """The overview page's data: the JSON form, with the revisions' times for people."""
-    return {**state_json(request, assessment), "created": {r.number: r.created for r in assessment.revisions}}
+    """The overview page's data: the JSON form, with the revisions' times for people, and what
+    this visitor may do with it as an account holder (views.owner)."""
+    anonymous = assessment.owner_id is None
+    return {
+        **state_json(request, assessment),
+        "created": {r.number: r.created for r in assessment.revisions},
+        "anonymous": anonymous,
+        # A form for a signed-in client; a way to sign in for a visitor.
+        "may_claim": anonymous and request.identity is not None and request.has_permission(Permissions.CLAIM),
+        "may_delete_completed": request.has_permission(Permissions.OWN),
+    }
 
 
 def answer_in_json(request, kind: str) -> bool:
@@ -189,7 +198,8 @@ def overview(context, request):
 @html_view("delete.jinja2", context=AssessmentResource, name="delete", permission=Permissions.VIEW)
 def delete_page(context, request):
     """The confirmation a delete asks for: a page of its own, so it works without a script."""
-    return state_json(request, context.assessment)
+    owner = request.has_permission(Permissions.OWN)
+    return {**state_json(request, context.assessment), "may_delete_completed": owner}
 
 
 @action_view(request_method=GET, context=AssessmentResource, name="compare", permission=Permissions.VIEW)
@@ -208,8 +218,15 @@ def compare_pick(context, request):
 
 def _delete(context, request):
     as_json = answer_in_json(request, action_body(request))
+    assessment = context.assessment
     try:
-        assessments.remove_draft(request.dbsession, context.assessment)
+        if assessment.status == "draft" and not assessment.revisions:
+            assessments.remove_draft(request.dbsession, assessment)
+        elif request.has_permission(Permissions.OWN, context):
+            # A completed one: its owner's to delete, never an anonymous link holder's.
+            assessments.remove_completed(request.dbsession, assessment, request.identity.user_id)
+        else:
+            assessments.remove_draft(request.dbsession, assessment)  # refuses, saying why
     except Conflict as error:
         return conflict_json(error) if as_json else conflict_page(request, context, error)
     if as_json:

@@ -1,0 +1,50 @@
+"""Helpers for the claim, new-link and owner-delete tests: assessments made and completed as a client does."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from portal.models import Assessment, AuditEvent
+from portal.testing import JSON
+
+
+def new_assessment(app, title: str = "Shop") -> tuple[str, str]:
+    """(overview URL, public id) of a new draft, made through the JSON API."""
+    url = app.post_json("/assessments/", {"title": title}, headers=JSON).json["url"]
+    return url, url.rstrip("/").rsplit("/", 1)[1]
+
+
+def completed(app, title: str = "Shop") -> tuple[str, str]:
+    url, public_id = new_assessment(app, title)
+    questions = app.get(url + "questionnaire", headers=JSON).json["questions"]
+    required = {q["key"]: q["options"][0]["key"] for q in questions if q["required"] and q["options"]}
+    app.post_json(url + "answers", {"answers": required}, headers=JSON)
+    app.post_json(url + "complete", {}, headers=JSON)
+    return url, public_id
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+def row(app, public_id: str) -> Assessment | None:
+    engine = create_engine(app.app.registry.settings["sqlalchemy.url"])
+    try:
+        with Session(engine) as session:
+            found = session.scalar(select(Assessment).where(Assessment.public_id == public_id))
+            if found is not None:
+                session.expunge(found)
+            return found
+    finally:
+        engine.dispose()
+
+
+def events(app) -> list[tuple[str, str, int | None, dict]]:
+    engine = create_engine(app.app.registry.settings["sqlalchemy.url"])
+    try:
+        with engine.connect() as connection:
+            query = select(AuditEvent.link_digest, AuditEvent.action, AuditEvent.user_id, AuditEvent.detail)
+            return [tuple(r) for r in connection.execute(query.order_by(AuditEvent.id))]
+    finally:
+        engine.dispose()
