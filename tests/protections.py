@@ -63,11 +63,18 @@ def complete(app, title: str, address: str = "192.0.2.1") -> str:
     return link.rstrip("/").rsplit("/", 1)[1]
 
 
-def build_world(make_app, owned_title: str = "Ada's trading desk", anonymous_title: str = "Anonymous shop"):
-    app = make_app(migrate=True)
+def build_world(
+    make_app,
+    owned_title: str = "Ada's trading desk",
+    anonymous_title: str = "Anonymous shop",
+    display_names: dict[str, str] | None = None,
+    **settings: str,
+):
+    app = make_app(migrate=True, **settings)
     world = World(app)
     for key, (email, role) in ROLES.items():
-        world.users[key] = add_user(app, email, role=role)
+        names = {"display_name": display_names[key]} if display_names and key in display_names else {}
+        world.users[key] = add_user(app, email, role=role, **names)
     creator = webtest.TestApp(app.app)
     world.owned = complete(creator, owned_title)
     world.anonymous = complete(creator, anonymous_title)

@@ -1,0 +1,179 @@
+"""Stored XSS: script payloads kept in titles, notes, decisions, display names and a plugin's
+rationale are shown as text on every page, escaped in Markdown, and neutralised in CSV.
+
+Each stored text starts with a label of its own, so a page is checked both for
+showing the text (its label) and for never carrying a payload raw.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from portal.models import Decision, Note
+
+from .protections import build_world
+
+PAYLOADS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "javascript:alert(1)")
+TEXT = " ".join(PAYLOADS)
+# Each begins with a character a spreadsheet reads as a formula.
+TITLE = f"=TITLE-LABEL {TEXT}"
+ANONYMOUS_TITLE = f"@ANON-TITLE-LABEL {TEXT}"
+CLIENT_NAME = f"+CLIENT-NAME-LABEL {TEXT}"
+CONSULTANT_NAME = f"-CONSULTANT-NAME-LABEL {TEXT}"
+NOTE = f"NOTE-LABEL [click me](javascript:alert(1)) {TEXT}"
+REASON = f"=REASON-LABEL {TEXT}"
+RATIONALE = "Rated for"  # the xss_fixture plugin's rationales: "Rated for <criterion>: <payloads>"
+
+# Raw markup; in Markdown a backslash before "<" makes it text, which HTML has no such rule for.
+RAW = (
+    re.compile(r"<script>alert", re.I),
+    re.compile(r"<img src=x", re.I),
+    re.compile(r"""(href|src|action|formaction)\s*=\s*["']?\s*javascript:""", re.I),
+)
+RAW_IN_MARKDOWN = (
+    re.compile(r"(?<!\\)<script", re.I),
+    re.compile(r"(?<!\\)<img", re.I),
+    re.compile(r"\]\(\s*javascript:", re.I),
+)
+ESCAPED_IN_HTML = "&lt;script&gt;alert(1)&lt;/script&gt;"
+ESCAPED_IN_MARKDOWN = r"\<script\>alert(1)\</script\>"
+
+
+@pytest.fixture
+def world(make_app, use_plugins):
+    use_plugins("xss")
+    world = build_world(
+        make_app,
+        owned_title=TITLE,
+        anonymous_title=ANONYMOUS_TITLE,
+        display_names={"client_a": CLIENT_NAME, "consultant": CONSULTANT_NAME},
+        # Without Tornado, which ties with it on the world's answers, the fixture ranks first.
+        portal__frameworks="xssfix django flask",
+    )
+    engine = create_engine(world.url)
+    try:
+        with Session(engine) as session, session.begin():
+            author = {"author_id": world.users["consultant"], "author_name": CONSULTANT_NAME}
+            session.add(Note(assessment_id=world.owned_row, body=NOTE, **author))
+            session.add(
+                Decision(
+                    assessment_id=world.owned_row,
+                    version=1,
+                    framework="django",
+                    reason=REASON,
+                    decided_on=date(2026, 11, 30),
+                    **author,
+                )
+            )
+    finally:
+        engine.dispose()
+    return world
+
+
+def check(body: str, labels: tuple[str, ...], escaped: str, raw=RAW) -> list[str]:
+    problems = [f"raw {pattern.pattern!r}" for pattern in raw if pattern.search(body)]
+    problems += [f"does not show {label}" for label in labels if label not in body]
+    if labels and escaped not in body:
+        problems.append(f"does not show the payload escaped ({escaped!r})")
+    return problems
+
+
+def pages(world) -> list[tuple[str | None, str, tuple[str, ...]]]:
+    owned, anonymous, row = world.owned, world.anonymous, world.owned_row
+    return [
+        # (who, path, labels the page must show)
+        ("client_a", f"/assessments/{owned}/", ("TITLE-LABEL",)),
+        ("client_a", f"/assessments/{owned}/revisions/1", ("TITLE-LABEL", RATIONALE)),
+        ("client_a", f"/assessments/{owned}/revisions/2/compare?with=1", ("TITLE-LABEL",)),
+        ("client_a", f"/assessments/{owned}/edit", ("TITLE-LABEL",)),
+        ("client_a", f"/assessments/{owned}/delete", ("TITLE-LABEL",)),
+        ("client_a", "/account", ("TITLE-LABEL", "CLIENT-NAME-LABEL")),
+        (None, f"/assessments/{anonymous}/", ("ANON-TITLE-LABEL",)),
+        (None, f"/assessments/{anonymous}/revisions/1", ("ANON-TITLE-LABEL", RATIONALE)),
+        (None, "/frameworks/xssfix", (RATIONALE,)),
+        ("consultant", "/consultant/", ()),
+        ("consultant", "/consultant/assessments/", ("TITLE-LABEL", "CLIENT-NAME-LABEL")),
+        (
+            "consultant",
+            f"/consultant/assessments/{row}/",
+            ("TITLE-LABEL", "NOTE-LABEL", "REASON-LABEL", "CONSULTANT-NAME-LABEL", "CLIENT-NAME-LABEL"),
+        ),
+        ("consultant", f"/consultant/assessments/{row}/revisions/1", ("TITLE-LABEL", RATIONALE)),
+        ("consultant", f"/consultant/assessments/{world.anonymous_row}/", ("ANON-TITLE-LABEL",)),
+        ("admin", "/admin/", ()),
+        ("admin", "/admin/users", ("CLIENT-NAME-LABEL", "CONSULTANT-NAME-LABEL")),
+    ]
+
+
+def markdown(world) -> list[tuple[str | None, str, tuple[str, ...]]]:
+    return [
+        ("client_a", f"/assessments/{world.owned}/revisions/1/report.md", ("TITLE-LABEL", RATIONALE)),
+        (None, f"/assessments/{world.anonymous}/revisions/1/report.md", ("ANON-TITLE-LABEL",)),
+        (
+            "consultant",
+            f"/consultant/assessments/{world.owned_row}/report.md",
+            ("TITLE-LABEL", "REASON-LABEL", RATIONALE),
+        ),
+    ]
+
+
+def test_every_page_shows_the_payloads_as_text(world):
+    browsers = {}
+    problems = []
+    for who, path, labels in pages(world):
+        browser = browsers.setdefault(who, world.browser(who))
+        response = browser.get(path, expect_errors=True)
+        if response.status_int != 200:
+            problems.append(f"{path} as {who or 'anonymous'}: {response.status}")
+            continue
+        assert response.content_type == "text/html"
+        found = check(response.text, labels, ESCAPED_IN_HTML)
+        problems += [f"{path} as {who or 'anonymous'}: {p}" for p in found]
+    assert not problems, "\n".join(problems)
+
+
+def test_markdown_reports_escape_the_payloads(world):
+    browsers = {}
+    problems = []
+    for who, path, labels in markdown(world):
+        browser = browsers.setdefault(who, world.browser(who))
+        response = browser.get(path, expect_errors=True)
+        if response.status_int != 200:
+            problems.append(f"{path} as {who or 'anonymous'}: {response.status}")
+            continue
+        text = response.body.decode("utf-8")
+        problems += [f"{path}: {p}" for p in check(text, labels, ESCAPED_IN_MARKDOWN, RAW_IN_MARKDOWN)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_note_renders_as_safe_markdown(world):
+    page = world.browser("consultant").get(f"/consultant/assessments/{world.owned_row}/")
+    # The link text is shown; a javascript: link is not made.
+    assert "click me" in page.text
+    assert not re.search(r"""href\s*=\s*["']?\s*javascript:""", page.text, re.I)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def test_the_csv_export_neutralises_formulas_and_keeps_the_text(world):
+    response = world.browser("consultant").get("/consultant/assessments/export.csv")
+    assert response.content_type == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.body.decode("utf-8-sig"))))
+    cells = [cell for row in rows[1:] for cell in row]
+    dangerous = [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
+    assert dangerous == []
+    # The texts are all there, behind the neutralising prefix.
+    joined = "\n".join(cells)
+    for text in (TITLE, ANONYMOUS_TITLE, CLIENT_NAME):
+        assert text[1:] in joined, text
+    # Every cell that began with a formula character now begins with a quote, and nothing else changed.
+    for text in (TITLE, ANONYMOUS_TITLE, CLIENT_NAME):
+        assert any(cell.startswith("'") and cell[1:] == text for cell in cells), text
