@@ -9,18 +9,27 @@ from portal.models import Assessment, AuditEvent
 from portal.testing import JSON
 
 
+def json_headers(app) -> dict[str, str]:
+    """JSON, and the session's CSRF token once the browser has a session cookie."""
+    if "portal_session" not in app.cookies:
+        return dict(JSON)
+    token = app.get("/assessments/").html.select_one("input[name=csrf_token]")["value"]
+    return {**JSON, "X-CSRF-Token": token}
+
+
 def new_assessment(app, title: str = "Shop") -> tuple[str, str]:
     """(overview URL, public id) of a new draft, made through the JSON API."""
-    url = app.post_json("/assessments/", {"title": title}, headers=JSON).json["url"]
+    url = app.post_json("/assessments/", {"title": title}, headers=json_headers(app)).json["url"]
     return url, url.rstrip("/").rsplit("/", 1)[1]
 
 
 def completed(app, title: str = "Shop") -> tuple[str, str]:
     url, public_id = new_assessment(app, title)
+    headers = json_headers(app)
     questions = app.get(url + "questionnaire", headers=JSON).json["questions"]
     required = {q["key"]: q["options"][0]["key"] for q in questions if q["required"] and q["options"]}
-    app.post_json(url + "answers", {"answers": required}, headers=JSON)
-    app.post_json(url + "complete", {}, headers=JSON)
+    app.post_json(url + "answers", {"answers": required}, headers=headers)
+    app.post_json(url + "complete", {}, headers=headers)
     return url, public_id
 
 

@@ -47,6 +47,8 @@ REVISION = "/assessments/{id}/revisions/{n}"
 COMPARE = "/assessments/{id}/revisions/{n}/compare"
 EDIT = "/assessments/{id}/edit"
 DISCARD = "/assessments/{id}/discard"
+CLAIM = "/assessments/{id}/claim"
+NEW_LINK = "/assessments/{id}/new-link"
 MISSING_ID = "no-such-assessment-0123456789abcdef"
 
 
@@ -255,6 +257,8 @@ ENDPOINTS = {
     (EDIT, "get"),
     (EDIT, "post"),
     (DISCARD, "post"),
+    (CLAIM, "post"),
+    (NEW_LINK, "post"),
     ("/healthz", "get"),
     ("/readyz", "get"),
 }
@@ -942,3 +946,56 @@ def test_a_404_keeps_the_message_of_the_view(client):
     ref, _ = client.completed()
     errors = client.get(COMPARE, 404, query="?with=9", id=ref, n=1).json["errors"]
     assert errors == {"_request": "This assessment has no revision 9."}
+
+
+# --- Accounts: claiming, a new link ---------------------------------------------------------------
+
+
+def bearer_client(client, email: str = "ann@example.com") -> Client:
+    """The same app, called with a client's API token (no cookie, so no CSRF token)."""
+    import webtest
+
+    from .accounts import add_user
+
+    app = client.app
+    user_id = add_user(app, email)
+    token = api_token(app, user_id)
+    return Client(webtest.TestApp(app.app, extra_environ={"HTTP_AUTHORIZATION": f"Bearer {token}"}))
+
+
+def api_token(app, user_id: int) -> str:
+    from pyramid.scripting import prepare
+
+    from portal.auth import new_api_token
+    from portal.models import User
+
+    env = prepare(registry=app.app.registry)
+    try:
+        request = env["request"]
+        request.method = "POST"
+        with request.tm:
+            return new_api_token(request, request.dbsession.get(User, user_id), "api test")
+    finally:
+        env["closer"]()
+
+
+def test_claiming_and_a_new_link_answer_as_documented(client):
+    ref = client.create()["id"]
+    # Without an account, or for another client once claimed: the unknown link's 404.
+    client.post(CLAIM, status=404, id=ref)
+    ann = bearer_client(client)
+    claimed = ann.post(CLAIM, status=200, id=ref).json
+    assert claimed["id"] == ref
+    assert ann.post(CLAIM, status=200, id=ref).json["id"] == ref
+    bob = bearer_client(client, "bob@example.com")
+    bob.post(CLAIM, status=404, id=ref)
+    client.get(ASSESSMENT, status=404, id=ref)
+    bob.post(NEW_LINK, status=404, id=ref)
+    renewed = ann.post(NEW_LINK, status=200, id=ref).json
+    assert renewed["id"] != ref
+    ann.get(ASSESSMENT, status=404, id=ref)
+    ann.get(ASSESSMENT, status=200, id=renewed["id"])
+    # An anonymous one's link is its holder's to replace.
+    other = client.create()["id"]
+    assert client.post(NEW_LINK, status=200, id=other).json["id"] != other
+    client.post(NEW_LINK, {"x": 1}, status=400, id=client.create()["id"])
