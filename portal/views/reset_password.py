@@ -89,6 +89,8 @@ def set_page(context, request):
     _user, problem = resetting(request, token)
     if problem is not None:
         return page("reset_password_set.jinja2", request, set_form(problem=problem), 400)
+    # The link's token is in this page's address: keep it out of caches.
+    request.response.headers["Cache-Control"] = "no-store"
     return set_form(token)
 
 

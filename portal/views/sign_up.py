@@ -172,6 +172,8 @@ def confirm_page(context, request):
     user, problem = confirming(request, token)
     if problem is not None:
         return page("sign_up_confirm.jinja2", request, {"problem": problem, "token": ""}, 400)
+    # The link's token is in this page's address: keep it out of caches.
+    request.response.headers["Cache-Control"] = "no-store"
     return {"problem": None, "token": token, "email": user.email}
 
 
