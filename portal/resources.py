@@ -82,6 +82,33 @@ class AdminArea(Resource):
 
     __acl__ = (ADMIN_ACE, DENY_ALL)
 
+    def __getitem__(self, name: str) -> Resource:
+        if name == "users":
+            return AdminUsers(self, name)
+        raise KeyError(name)
+
+
+class AdminUsers(Resource):
+    """``/admin/users``: every account; children by user id."""
+
+    __acl__ = (ADMIN_ACE, DENY_ALL)
+
+    def __getitem__(self, name: str) -> AdminUser:
+        number = positive_int(name)
+        if number is None:
+            raise KeyError(name)
+        return AdminUser(self, name, number)
+
+
+class AdminUser(Resource):
+    """``/admin/users/<id>/``: one account's role and whether it may sign in."""
+
+    __acl__ = (ADMIN_ACE, DENY_ALL)
+
+    def __init__(self, parent, name, user_id: int):
+        super().__init__(parent, name)
+        self.user_id = user_id
+
 
 class Workspace(Resource):
     """``/consultant/``: every assessment, for consultants and administrators.

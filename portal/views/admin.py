@@ -1,0 +1,158 @@
+"""``/admin/``: the plugins and weights in effect (read-only: they live in the ini file), and users.
+
+The plugin table is what ``portal plugins`` and ``portal check`` report: the same ``check``
+over every installed plugin, computed once per running portal (plugins and settings change
+only with a restart) and kept in the registry. Users: change a role, deactivate an account
+(which ends its sessions: its ``session_version`` is raised). An administrator cannot demote
+or deactivate themselves, so the portal always keeps the one who is making the change.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
+from pyramid.renderers import render_to_response
+from sqlalchemy import select
+
+from ..models import User
+from ..plugins.check import Report, check
+from ..plugins.listing import KIND_TITLES, _weight, _weights
+from ..plugins.report_json import finding
+from ..resources import AdminArea, AdminUser, AdminUsers
+from ..roles import Roles
+from ..security import Permissions
+from ..settings import settings_file
+from .inputs import body
+from .negotiation import action_view, html_view
+
+_REPORT_LOCK = threading.Lock()
+
+
+def plugin_report(request) -> Report:
+    """``check(settings, every=True)``, as ``portal plugins`` runs it; once per process."""
+    registry = request.registry
+    with _REPORT_LOCK:
+        report = registry.get("portal.admin_report")
+        if report is None:
+            settings = dict(registry.settings)
+            origin = settings_file(settings.get("portal.ini_file"))
+            report = registry["portal.admin_report"] = (check(settings, origin, every=True), settings, origin)
+    return report
+
+
+def plugins_data(request) -> dict[str, Any]:
+    report, settings, origin = plugin_report(request)
+    weights = _weights(report, settings, origin)
+    kinds = []
+    for kind, offers in report.installed.items():
+        rows = []
+        for name, dists in offers.items():
+            for plugin in dists:
+                distribution = plugin.source.distribution
+                on = name in report.enabled[kind]
+                rows.append(
+                    {
+                        "name": name,
+                        "distribution": distribution,
+                        "version": plugin.source.version,
+                        "enabled": on,
+                        "weight": _weight(report, name, weights) if kind == "criterion" and on else "",
+                        "problems": [
+                            finding(p, report.settings_file) for p in report.problems_of(distribution)
+                        ],
+                    }
+                )
+        kinds.append({"title": KIND_TITLES[kind], "rows": rows})
+    named = {row["distribution"] for kind in kinds for row in kind["rows"]}
+    # Problems of the settings, of two plugins at once, or of no one plugin.
+    general = [finding(p, report.settings_file) for p in report.problems if p.origin not in named]
+    catalog = request.catalog
+    weights_in_effect = [
+        {
+            "key": key,
+            "title": criterion.title,
+            "weight": criterion.weight,
+            "default": criterion.definition.default_weight,
+        }
+        for key, criterion in sorted(catalog.criteria.items())
+    ]
+    return {
+        "kinds": kinds,
+        "general": general,
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "weights": weights_in_effect,
+        "ini_file": report.settings_file,
+    }
+
+
+@html_view("admin_index.jinja2", context=AdminArea, permission=Permissions.ADMINISTER)
+def admin_index(context, request):
+    return plugins_data(request)
+
+
+# --- Users -----------------------------------------------------------------------------------
+
+
+def users_data(request, errors: dict[str, str] | None = None, notice: str | None = None) -> dict[str, Any]:
+    users = request.dbsession.scalars(select(User).order_by(User.created, User.id)).all()
+    return {
+        "users": users,
+        "roles": list(Roles),
+        "me": request.identity.user_id,
+        "errors": errors or {},
+        "notice": notice,
+    }
+
+
+def _refused(request, message: str, user_id: int):
+    response = render_to_response(
+        "admin_users.jinja2", users_data(request, {f"user-{user_id}": message}), request=request
+    )
+    response.status_int = 400
+    return response
+
+
+def _the_user(context, request) -> User:
+    if request.identity.token_id is not None:
+        # A leaked token must not hand out roles: users are changed from a signed-in browser.
+        raise HTTPForbidden("Change users from a signed-in browser, not with an API token.")
+    user = request.dbsession.get(User, context.user_id)
+    if user is None:
+        raise HTTPNotFound("No user has that number.")
+    return user
+
+
+@html_view("admin_users.jinja2", context=AdminUsers, permission=Permissions.ADMINISTER)
+def users_page(context, request):
+    notice = {"role": "The role is changed.", "deactivated": "The account is deactivated."}
+    return users_data(request, notice=notice.get(request.GET.get("done", "")))
+
+
+@action_view(context=AdminUser, name="role", permission=Permissions.ADMINISTER)
+def change_role(context, request):
+    user = _the_user(context, request)
+    _kind, data = body(request)
+    raw = data.get("role")
+    if not isinstance(raw, str) or raw not in {role.value for role in Roles}:
+        return _refused(request, f"Choose a role for {user.email}: {', '.join(Roles)}.", user.id)
+    if user.id == request.identity.user_id and raw != user.role:
+        message = "You cannot change your own role: another administrator has to."
+        return _refused(request, message, user.id)
+    user.role = raw
+    return HTTPSeeOther(request.application_url + "/admin/users?done=role")
+
+
+@action_view(context=AdminUser, name="deactivate", permission=Permissions.ADMINISTER)
+def deactivate(context, request):
+    user = _the_user(context, request)
+    body(request)
+    if user.id == request.identity.user_id:
+        message = "You cannot deactivate your own account: another administrator has to."
+        return _refused(request, message, user.id)
+    user.active = False
+    # Every session of the account ends at its next request (portal.auth).
+    user.session_version += 1
+    return HTTPSeeOther(request.application_url + "/admin/users?done=deactivated")
