@@ -21,6 +21,7 @@ from pyramid_mailer.mailer import DebugMailer
 from pyramid_mailer.message import Message
 
 from .settings import base_url
+from .throttle import throttles
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,12 @@ def portal_url(request) -> str:
 
 
 def send(request, recipient: str, subject: str, body: str) -> None:
-    """Send one plain-text message when (and if) this request's transaction commits."""
+    """Send one plain-text message when (and if) this request's transaction commits.
+
+    Mails a visitor can ask for (sign-up, a new confirmation, a reset) are limited per client
+    address (``portal.throttle.mail``): over the limit, ``Throttled`` answers 429 and sends nothing.
+    """
+    throttles(request.registry)["mail"].hit(request.dbsession, request.remote_addr or "")
     sender = request.registry.settings.get("mail.default_sender") or DEFAULT_SENDER
     message = Message(subject=subject, sender=sender, recipients=[recipient], body=body)
     mailer = request.registry.getUtility(IMailer)

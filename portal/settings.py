@@ -37,6 +37,8 @@ THROTTLES = {
     "create": (CREATE_LIMIT, DEFAULT_CREATE_LIMIT),
     "sign-in-address": (SIGN_IN_ADDRESS_LIMIT, "50/900"),
     "sign-in-account": (SIGN_IN_ACCOUNT_LIMIT, "5/900"),
+    # Mails a visitor can ask for (sign-up, confirmation, reset) per client address.
+    "mail": ("portal.throttle.mail", "10/3600"),
 }
 # Whole numbers of seconds a signed-in session lasts (portal.auth holds the defaults).
 SESSION_LIFETIMES = ("portal.session.idle_seconds", "portal.session.absolute_seconds")

@@ -42,6 +42,7 @@ def app_settings(database_url: str, **overrides: str) -> dict[str, str]:
         "retry.attempts": "1",
         # Tests create many assessments from one address; the throttle's own tests set a limit.
         "portal.throttle.create": "off",
+        "portal.throttle.mail": "off",
         # Cheap argon2id hashes keep the tests fast (production uses the library's defaults).
         "portal.argon2.time_cost": "1",
         "portal.argon2.memory_cost": "64",

@@ -116,6 +116,14 @@ class Throttle:
             self._count(connection, key, self._now()[1])
 
 
+def wait_words(seconds: int) -> str:
+    """How long to wait, for people: "45 seconds", "3 minutes"."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def throttles(registry) -> dict[str, Throttle]:
     return registry.portal_throttles
 

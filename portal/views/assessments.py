@@ -18,7 +18,7 @@ from ..questionnaire import Questionnaire
 from ..resources import AssessmentContainer, AssessmentResource
 from ..scoring.snapshot import schema_of
 from ..security import Permissions, keep_link_private
-from ..throttle import Throttled, throttles
+from ..throttle import Throttled, throttles, wait_words
 from ..validators import positive_int
 from .errors import Missing
 from .inputs import action_body, body
@@ -173,13 +173,6 @@ def _refused_start(request, as_json: bool, title, errors: dict[str, str], status
 def start_form(title, errors: dict[str, str]) -> dict[str, Any]:
     # The title box holds exactly what an assessment's title may hold.
     return {"title": title, "errors": errors, "title_max": assessments.TITLE_MAX}
-
-
-def wait_words(seconds: int) -> str:
-    if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = -(-seconds // 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 # --- One assessment -------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from ..assessments import NoSuchAssessment
 from ..resources import AssessmentResource, UnknownLink
 from ..security import mask_links
+from ..throttle import Throttled, wait_words
 from .negotiation import wants_json
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,15 @@ def not_found(exc, request):
 def no_such_assessment(exc, request):
     """Gone since traversal found it (deleted by a request that ran meanwhile)."""
     return not_found(UnknownLink(), request)
+
+
+@exception_view_config(Throttled)
+def throttled(exc, request):
+    """Over a per-address limit that a view did not answer itself (mails asked for)."""
+    message = f"Too many requests of this kind from your address: try again in {wait_words(exc.retry_after)}."
+    response = error_response(request, 429, "Too many requests", message)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @exception_view_config(BadCSRFToken)

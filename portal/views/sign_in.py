@@ -8,8 +8,7 @@ from pyramid.renderers import render_to_response
 from .. import auth, signin
 from ..resources import Root
 from ..security import Permissions
-from ..throttle import Throttled
-from .assessments import wait_words
+from ..throttle import Throttled, wait_words
 from .inputs import body
 from .negotiation import action_view, html_view
 
@@ -54,7 +53,10 @@ def sign_in(context, request):
         message = "That email and password do not match an account. Check both and try again."
         return _refused(request, email, next_path, {"password": message}, 400)
     except signin.NotVerified:
-        message = "Confirm your email address first: open the link we sent you when you signed up."
+        message = (
+            "Confirm your email address first: open the link we sent you when you signed up, "
+            'or ask for a new one under "No confirmation mail?" on the sign-up page.'
+        )
         return _refused(request, email, next_path, {"email": message}, 400)
     auth.start_session(request, user)
     return HTTPSeeOther(signin.landing(request, user, next_path))
