@@ -115,6 +115,13 @@ def check_page(tab, page: ClientPage, size: str, checks: Checks) -> list[str]:
     response = tab.goto(checks.base + page.path, wait_until="load", timeout=budget.ms())
     if response is None or response.status != page.status:
         return [f"{where}: status {response and response.status}, not {page.status}"]
+    return check_loaded(tab, page, size, checks)
+
+
+def check_loaded(tab, page: ClientPage, size: str, checks: Checks) -> list[str]:
+    """``check_page`` on the page the tab shows now (one reached by sending a form, say)."""
+    where = f"{page.name} ({page.path}) at {size}"
+    budget = checks.budget
     problems = []
     tab.screenshot(path=SHOTS / shot_name(page, size), full_page=True, timeout=budget.ms())
     tab.evaluate(checks.axe_source + "\n;typeof axe")
