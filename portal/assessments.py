@@ -352,12 +352,16 @@ def replace_link(dbsession: Session, assessment: Assessment, user_id: int | None
 def purge_drafts(dbsession: Session, older_than_days: int) -> int:
     """Delete anonymous drafts untouched for that many days; returns how many.
 
-    Only assessments never completed: one with a revision (changes open or not) is kept.
+    Only assessments never completed: one with a revision (changes open or not) is kept, and so
+    is a draft saved to an account (its owner sees it listed there).
     """
     cutoff = utcnow() - timedelta(days=older_than_days)
     stale = dbsession.scalars(
         select(Assessment.public_id).where(
-            Assessment.status == "draft", ~Assessment.revisions.any(), Assessment.updated < cutoff
+            Assessment.status == "draft",
+            Assessment.owner_id.is_(None),
+            ~Assessment.revisions.any(),
+            Assessment.updated < cutoff,
         )
     ).all()
     if stale:

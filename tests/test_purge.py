@@ -15,6 +15,7 @@ from portal.models.assessment import utcnow
 from portal.security import link_digest
 from portal.testing import JSON
 
+from .accounts import add_user
 from .conftest import ROOT, alembic_upgrade
 
 
@@ -23,8 +24,9 @@ def test_purge_drafts_removes_only_stale_drafts(make_app, tmp_path):
     alembic_upgrade(url)
     app = make_app(sqlalchemy__url=url)
     ids = {}
-    for title in ("stale", "fresh", "stale but complete"):
+    for title in ("stale", "fresh", "stale but complete", "stale but saved to an account"):
         ids[title] = app.post_json("/assessments/", {"title": title}, headers=JSON).json["id"]
+    owner = add_user(app, "ann@example.com")
     done = f"/assessments/{ids['stale but complete']}/"
     questions = app.get(done + "questionnaire", headers=JSON).json["questions"]
     answers = {q["key"]: q["options"][0]["key"] for q in questions if q["required"] and q["options"]}
@@ -43,8 +45,14 @@ def test_purge_drafts_removes_only_stale_drafts(make_app, tmp_path):
         old = utcnow() - timedelta(days=40)
         connection.execute(
             update(Assessment)
-            .where(Assessment.public_id.in_([ids["stale"], ids["stale but complete"], ids["odd"]]))
+            .where(Assessment.public_id.in_([ids[t] for t in ids if t != "fresh"]))
             .values(updated=old)
+        )
+        # A draft in a client's account is theirs to keep (the account page lists it).
+        connection.execute(
+            update(Assessment)
+            .where(Assessment.public_id == ids["stale but saved to an account"])
+            .values(owner_id=owner)
         )
         connection.execute(
             update(Assessment).where(Assessment.public_id == ids["odd"]).values(status="draft")
@@ -61,7 +69,7 @@ def test_purge_drafts_removes_only_stale_drafts(make_app, tmp_path):
         left = set(session.scalars(select(Assessment.title)))
         purged = session.scalars(select(AuditEvent).where(AuditEvent.action == "purged")).all()
         kept_revisions = session.scalar(select(func.count(Revision.id)))
-    assert left == {"fresh", "stale but complete", "odd"}
+    assert left == {"fresh", "stale but complete", "odd", "stale but saved to an account"}
     assert kept_revisions == 2
     assert [event.link_digest for event in purged] == [link_digest(ids["stale"])]
     engine.dispose()
