@@ -40,7 +40,7 @@ GET  /assessments/{owned}/edit                         404   200  404  404  200
 GET  /assessments/{owned}/delete                       404   200  404  404  200
 GET  /assessments/{owned}/new-link                     404   200  404  404  200
 POST /assessments/{owned}/new-link                     404   303  404  404  303
-POST /assessments/{owned}/claim                        404   404  404  404  409
+POST /assessments/{owned}/claim                        404   303  404  404  404
 GET  /assessments/{anonymous}/                         200   200  200  200  200
 JSON /assessments/{anonymous}/                         200   200  200  200  200
 GET  /assessments/{anonymous}/questionnaire            303   303  303  303  303
