@@ -258,6 +258,7 @@ ENDPOINTS = {
     (EDIT, "post"),
     (DISCARD, "post"),
     (CLAIM, "post"),
+    (NEW_LINK, "get"),
     (NEW_LINK, "post"),
     ("/healthz", "get"),
     ("/readyz", "get"),
@@ -991,6 +992,7 @@ def test_claiming_and_a_new_link_answer_as_documented(client):
     bob.post(CLAIM, status=404, id=ref)
     client.get(ASSESSMENT, status=404, id=ref)
     bob.post(NEW_LINK, status=404, id=ref)
+    assert ann.get(NEW_LINK, status=200, id=ref).json["id"] == ref
     renewed = ann.post(NEW_LINK, status=200, id=ref).json
     assert renewed["id"] != ref
     ann.get(ASSESSMENT, status=404, id=ref)

@@ -25,7 +25,7 @@ from ..roles import Roles
 from ..security import Permissions
 from .assessments import answer_in_json, assessment_url, json_response, state_json
 from .inputs import action_body
-from .negotiation import action_view, html_view
+from .negotiation import action_view, html_view, page_view
 
 
 def sign_in_then(request, path: str) -> str:
@@ -72,8 +72,9 @@ def claim(context, request):
     return HTTPSeeOther(url + "?claimed=1")
 
 
-@html_view("new_link.jinja2", context=AssessmentResource, name="new-link", permission=Permissions.VIEW)
+@page_view("new_link.jinja2", context=AssessmentResource, name="new-link", permission=Permissions.VIEW)
 def new_link_page(context, request):
+    """The confirmation a new link asks for (JSON: the state, as before the change)."""
     return state_json(request, context.assessment)
 
 
@@ -89,4 +90,3 @@ def new_link(context, request):
     if as_json:
         return json_response(state_json(request, assessment), 200, url)
     return HTTPSeeOther(url + "?new_link=1")
-
