@@ -58,6 +58,7 @@ PUBLIC_VIEWS = frozenset(
         "portal.views.errors.forbidden",
         "portal.views.errors.no_such_assessment",
         "portal.views.errors.bad_csrf_token",
+        "portal.views.errors.throttled",
         "portal.views.errors.http_error",
         "portal.views.errors.database_unavailable",
         "portal.views.errors.server_error",
