@@ -62,7 +62,7 @@ def test_the_admin_page_lists_installed_plugins_with_versions_problems_and_the_w
     assert listed >= 2
     assert f"{len(report.errors)} error" in page.text
     weights = page.html.select_one("#weights-title").find_parent("section")
-    assert "portal.weights" in weights.text and "Read-only" in weights.text
+    assert "portal.criteria.weights" in weights.text and "Read-only" in weights.text
     shown = {row.select("td")[0].text: row.select("td")[1].text for row in weights.select("tbody tr")}
     catalog = app.app.registry.portal_catalog
     assert shown == {key: f"{c.weight:g}" for key, c in catalog.criteria.items()} and shown
