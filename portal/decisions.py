@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import date
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .models import Decision
@@ -19,3 +21,38 @@ def current_decision(dbsession: Session, assessment_id: int) -> Decision | None:
         .limit(1)
     )
     return dbsession.scalar(query)
+
+
+def decision_history(dbsession: Session, assessment_id: int) -> list[Decision]:
+    """Every version, the latest first."""
+    query = select(Decision).where(Decision.assessment_id == assessment_id).order_by(Decision.version.desc())
+    return list(dbsession.scalars(query))
+
+
+def record_decision(
+    dbsession: Session,
+    assessment_id: int,
+    framework: str,
+    reason: str,
+    decided_on: date,
+    author_id: int | None,
+    author_name: str,
+) -> Decision:
+    """A new version of the decision; earlier ones are kept as its history.
+
+    Two consultants saving at once cannot both store version n: the unique
+    constraint on (assessment, version) refuses the second.
+    """
+    latest = select(func.max(Decision.version)).where(Decision.assessment_id == assessment_id)
+    decision = Decision(
+        assessment_id=assessment_id,
+        version=(dbsession.scalar(latest) or 0) + 1,
+        framework=framework,
+        reason=reason,
+        decided_on=decided_on,
+        author_id=author_id,
+        author_name=author_name,
+    )
+    dbsession.add(decision)
+    dbsession.flush()
+    return decision

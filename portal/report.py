@@ -23,7 +23,13 @@ def md(text: Any) -> str:
     return _SPECIAL.sub(r"\\\1", flat)
 
 
-def render_report(title: str, number: int, created: datetime, snapshot: dict[str, Any], url: str) -> str:
+def render_report(
+    title: str, number: int, created: datetime, snapshot: dict[str, Any], url: str, decision=None
+) -> str:
+    """The report of a revision; once a decision is recorded (``decision``: a
+    ``portal.models.Decision``), an architecture decision record instead."""
+    if decision is not None:
+        return render_decision_record(title, number, created, snapshot, url, decision)
     labels = Labels.of(snapshot)
     result = snapshot["result"]
     ranking = result["ranking"]
@@ -86,3 +92,117 @@ def render_report(title: str, number: int, created: datetime, snapshot: dict[str
             f"- {kind.capitalize()}: " + ", ".join(f"{md(n)} {md(v)}" for n, v in snapshot[kind].items())
         )
     return "\n".join(lines) + "\n"
+
+
+def _answer_lines(snapshot: dict[str, Any], labels: Labels) -> list[str]:
+    return [
+        f"- {md(labels.questions.get(key, key))}: {md(labels.answer(key, value))}"
+        for key, value in snapshot["answers"].items()
+    ]
+
+
+def render_decision_record(
+    title: str, number: int, created: datetime, snapshot: dict[str, Any], url: str, decision
+) -> str:
+    """An architecture decision record: title, status, context (the brief and its answers),
+    options considered (the ranking), the decision, its consequences (the chosen framework's
+    caveats and next steps, as the snapshot holds them)."""
+    labels = Labels.of(snapshot)
+    result = snapshot["result"]
+    ranking = result["ranking"]
+    entries = {entry["framework"]: entry for entry in ranking}
+    chosen = entries.get(decision.framework)
+    chosen_title = labels.frameworks.get(decision.framework, decision.framework)
+    if chosen:
+        chosen_title = chosen["title"]
+    recommended = ranking[0] if ranking else None
+    lines = [f"# Decision record: {md(chosen_title)} for {md(title)}", ""]
+    lines += ["## Status", ""]
+    lines += [
+        f"Accepted, decided on {decision.decided_on:%Y-%m-%d} "
+        f"(version {decision.version} of this decision, recorded by {md(decision.author_name)}).",
+        "",
+    ]
+    lines += ["## Context", ""]
+    lines += [
+        f"The brief: {md(title)}. Its answers as of revision {number}, completed "
+        f"{created:%Y-%m-%d %H:%M} UTC. Online: <{url}>",
+        "",
+    ]
+    lines += _answer_lines(snapshot, labels)
+    if result["uncertain"]:
+        lines += [
+            "",
+            "Answered “Not sure”: " + "; ".join(md(labels.questions.get(k, k)) for k in result["uncertain"]),
+        ]
+    lines += ["", "## Options considered", ""]
+    if not ranking:
+        lines += ["No answer expressed a preference, so the portal ranked no framework.", ""]
+    else:
+        lines += ["| Rank | Framework | Score | Warnings |", "|---:|---|---:|---|"]
+        for entry in ranking:
+            warnings = "; ".join(md(w) for w in entry["warnings"]) or "none"
+            lines.append(f"| {entry['rank']} | {md(entry['title'])} | {entry['score']:.1f} | {warnings} |")
+        confidence = result["confidence"]
+        lines += [
+            "",
+            f"The portal recommended **{md(recommended['title'])}** with {recommended['score']:.1f} of 100 "
+            f"({md(confidence['level'])} confidence: {md(confidence['why'])}).",
+            "",
+        ]
+    lines += ["## Decision", ""]
+    lines += [f"We chose **{md(chosen_title)}**. Reason: {md(decision.reason)}", ""]
+    if recommended is None:
+        lines += ["The portal made no recommendation to follow.", ""]
+    elif recommended["framework"] == decision.framework:
+        lines += ["This follows the portal's recommendation.", ""]
+    else:
+        placed = (
+            f"it ranked {chosen['rank']} with {chosen['score']:.1f} of 100"
+            if chosen
+            else "it was not among the frameworks ranked"
+        )
+        lines += [
+            f"This differs from the portal's recommendation, {md(recommended['title'])} "
+            f"({recommended['score']:.1f} of 100); {placed}.",
+            "",
+        ]
+    lines += ["## Consequences", ""]
+    caveats = []
+    if chosen:
+        caveats += [f"Must-have not met: {md(w)}" for w in chosen["warnings"]]
+        for reason in chosen["reasons"]:
+            if reason.get("caveat"):
+                name = labels.criteria.get(reason["criterion"], reason["criterion"])
+                caveats.append(f"{md(name)}: {md(reason['caveat'])}")
+        losses = [md(labels.criteria.get(w["criterion"], w["criterion"])) for w in chosen.get("why_not", [])]
+        if losses:
+            caveats.append(f"Weaker than {md(recommended['title'])} on {', '.join(losses)}.")
+    lines += [f"Caveats with {md(chosen_title)}:", ""]
+    lines += [f"- {c}" for c in caveats] or ["- The result names no caveat for it."]
+    steps = next_steps(snapshot, chosen) if chosen else []
+    lines += ["", f"Next steps with {md(chosen_title)}:", ""]
+    lines += [f"{i}. {md(step)}" for i, step in enumerate(steps, start=1)] or [
+        "- The result names no next steps for it."
+    ]
+    lines += ["", "## Plugins used", ""]
+    for kind in ("frameworks", "criteria"):
+        lines.append(
+            f"- {kind.capitalize()}: " + ", ".join(f"{md(n)} {md(v)}" for n, v in snapshot[kind].items())
+        )
+    return "\n".join(lines) + "\n"
+
+
+def decision_record_pdf(request, text: str, title: str, page_url: str) -> bytes:
+    """The decision record as a PDF: its Markdown rendered safely (``portal.markdown``), then printed.
+
+    Raises ``pdf.PdfUnavailable`` where WeasyPrint cannot run.
+    """
+    from pyramid.renderers import render
+
+    from . import pdf
+    from .markdown import render as markdown_html
+
+    html = render("decision_record.jinja2", {"title": title, "body": markdown_html(text)}, request)
+    fetcher = pdf.static_fetcher(request.static_url("portal:static/"))
+    return pdf.render_pdf(html, page_url, fetcher)

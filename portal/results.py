@@ -99,7 +99,10 @@ def questionnaire_order(snapshot: dict[str, Any]) -> list[str]:
     return [key for key in asked if key in answers] + [key for key in answers if key not in asked]
 
 
-def result_page_data(request, assessment, revision) -> dict[str, Any]:
+def result_page_data(request, assessment, revision, workspace: bool = False) -> dict[str, Any]:
+    """The revision page's data. ``workspace``: the consultant's read-only view, which names the
+    assessment by row id and holds nothing of its private link (the page then offers no link,
+    copy or edit action of the client's)."""
     snapshot = revision.snapshot
     labels = Labels.of(snapshot)
     result = snapshot["result"]
@@ -107,7 +110,12 @@ def result_page_data(request, assessment, revision) -> dict[str, Any]:
     sensitivity, what_if = analysis_sentences(snapshot)
     winner = ranking[0]["framework"] if ranking else None
     return {
-        "assessment": {"id": assessment.public_id, "title": assessment.title},
+        "assessment": (
+            {"id": None, "row": assessment.id, "title": assessment.title}
+            if workspace
+            else {"id": assessment.public_id, "title": assessment.title}
+        ),
+        "workspace": workspace,
         "revision": {
             "n": revision.number,
             "created": revision.created,

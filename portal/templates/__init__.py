@@ -19,6 +19,8 @@ def includeme(config) -> None:
     config.set_locale_negotiator(english)
     settings = config.get_settings()
     settings.setdefault("jinja2.autoescape", "true")
-    settings.setdefault("jinja2.filters", "when = portal.templates.when")
+    settings.setdefault(
+        "jinja2.filters", "when = portal.templates.when\nmarkdown = portal.markdown.markdown_filter"
+    )
     config.include("pyramid_jinja2")
     config.add_jinja2_search_path("portal:templates", name=".jinja2")

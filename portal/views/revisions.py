@@ -17,8 +17,9 @@ from pyramid.renderers import render
 from pyramid.response import Response
 
 from .. import pdf
+from ..decisions import current_decision
 from ..downloads import attachment
-from ..report import render_report
+from ..report import decision_record_pdf, render_report
 from ..resources import RevisionResource
 from ..results import comparison, comparison_page, result_page_data
 from ..security import Permissions
@@ -123,14 +124,7 @@ def revision(context, request):
 @action_view(request_method=GET, context=RevisionResource, name="report.md", permission=Permissions.VIEW)
 def report(context, request):
     def build():
-        text = render_report(
-            context.assessment.title,
-            context.revision.number,
-            context.revision.created,
-            context.revision.snapshot,
-            revision_url(request, context.public_id, context.number),
-        )
-        return text.encode("utf-8"), "text/markdown"
+        return _report_text(context, request).encode("utf-8"), "text/markdown"
 
     return cached(request, context, "markdown", build, lambda: _attachment(context, "md"))
 
@@ -138,6 +132,15 @@ def report(context, request):
 @action_view(request_method=GET, context=RevisionResource, name="report.pdf", permission=Permissions.VIEW)
 def report_pdf(context, request):
     def build():
+        if context.assessment.decision_version:
+            # A decision is recorded: the PDF is its decision record, as the Markdown is.
+            page_url = revision_url(request, context.public_id, context.number)
+            try:
+                text = _report_text(context, request)
+                record = decision_record_pdf(request, text, context.assessment.title, page_url)
+                return record, "application/pdf"
+            except pdf.PdfUnavailable as exc:
+                raise HTTPServiceUnavailable(str(exc)) from exc
         data = result_page_data(request, context.assessment, context.revision)
         # printing: the template opens every collapsible section, as paper cannot.
         html = render("revision.jinja2", {**data, "printing": True}, request)
@@ -149,6 +152,20 @@ def report_pdf(context, request):
             raise HTTPServiceUnavailable(str(exc)) from exc
 
     return cached(request, context, "pdf", build, lambda: _attachment(context, "pdf"))
+
+
+def _report_text(context, request) -> str:
+    """The Markdown report; an architecture decision record once a decision is recorded."""
+    assessment = context.assessment
+    decision = current_decision(request.dbsession, assessment.id) if assessment.decision_version else None
+    return render_report(
+        assessment.title,
+        context.revision.number,
+        context.revision.created,
+        context.revision.snapshot,
+        revision_url(request, context.public_id, context.number),
+        decision=decision,
+    )
 
 
 def _attachment(context, suffix: str) -> dict[str, str]:

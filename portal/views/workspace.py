@@ -1,0 +1,430 @@
+"""``/consultant/``: the consultant's workspace (consultants and administrators, STAFF_ACL).
+
+Assessments are named by row id here; no page, download or JSON of the workspace holds
+an assessment's private link, which is what opens an anonymous one.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from datetime import date
+from typing import Any
+
+from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther, HTTPServiceUnavailable
+from pyramid.renderers import render, render_to_response
+from pyramid.response import Response
+
+from .. import pdf
+from .. import workspace as ws
+from ..csv_export import to_csv
+from ..decisions import current_decision, decision_history, record_decision
+from ..downloads import _words, attachment
+from ..report import decision_record_pdf, render_report
+from ..resources import Workspace, WorkspaceAssessment, WorkspaceAssessments, WorkspaceRevision
+from ..results import result_page_data
+from ..security import Permissions
+from .assessments import questionnaire_of
+from .inputs import body
+from .negotiation import GET, action_view, html_view, json_view
+from .sign_up import field
+
+NOTE_MAX = 10_000
+REASON_MAX = 10_000
+NO_STORE = "no-store"
+
+
+def frameworks_of(request) -> dict[str, str]:
+    return {slug: f.title for slug, f in request.catalog.frameworks.items()}
+
+
+def criteria_of(request) -> dict[str, str]:
+    return {key: c.title for key, c in request.catalog.criteria.items()}
+
+
+def _private(request) -> None:
+    request.response.headers["Cache-Control"] = NO_STORE
+
+
+def base_url(request) -> str:
+    return request.application_url + "/consultant/assessments/"
+
+
+def assessment_url(request, row_id: int, *elements: str) -> str:
+    return base_url(request) + f"{row_id}/" + "/".join(elements)
+
+
+def _iso(moment) -> str | None:
+    return (
+        None
+        if moment is None
+        else moment.isoformat(timespec="seconds") + ("Z" if hasattr(moment, "hour") else "")
+    )
+
+
+# --- the overview -------------------------------------------------------------------------------
+
+
+def overview_values(request) -> dict[str, Any]:
+    found = ws.overview(request.dbsession, frameworks_of(request), criteria_of(request))
+    return {
+        "completed": found.completed,
+        "first": found.first,
+        "decided": found.decided,
+        "followed": found.followed,
+        "differed": found.differed,
+        "drivers": found.drivers,
+    }
+
+
+@html_view("workspace_overview.jinja2", context=Workspace, permission=Permissions.REVIEW)
+def overview_page(context, request):
+    _private(request)
+    return overview_values(request)
+
+
+@json_view(context=Workspace, permission=Permissions.REVIEW)
+def overview_json(context, request):
+    _private(request)
+    return overview_values(request)
+
+
+# --- the list -----------------------------------------------------------------------------------
+
+
+def list_values(request) -> tuple[dict[str, Any], bool]:
+    frameworks = frameworks_of(request)
+    filters, errors = ws.parse_filters(request.GET, frameworks)
+    values: dict[str, Any] = {
+        "filters": filters.typed,
+        "errors": errors,
+        "frameworks": frameworks,
+        "statuses": ws.STATUSES,
+        "items": [],
+        "total": 0,
+        "page": filters.page,
+        "pages": 1,
+        "previous": None,
+        "next": None,
+        "csv": base_url(request) + "export.csv" + filters.query_string(),
+    }
+    if errors:
+        return values, False
+    total = ws.count(request.dbsession, filters)
+    pages = max(1, -(-total // ws.PAGE_SIZE))
+    values.update(
+        items=ws.listing(request.dbsession, filters, frameworks),
+        total=total,
+        pages=pages,
+        previous=(base_url(request) + filters.query_string(filters.page - 1)) if filters.page > 1 else None,
+        next=(base_url(request) + filters.query_string(filters.page + 1)) if filters.page < pages else None,
+    )
+    return values, True
+
+
+def item_json(request, item: ws.Listed) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "url": assessment_url(request, item.id),
+        "title": item.title,
+        "client": item.client,
+        "status": item.status,
+        "created": _iso(item.created),
+        "updated": _iso(item.updated),
+        "revision": item.revision,
+        "recommended": item.first,
+        "score": item.first_score,
+        "confidence": item.confidence,
+        "decision": item.decision,
+        "decided_on": _iso(item.decided_on),
+    }
+
+
+@html_view("workspace_list.jinja2", context=WorkspaceAssessments, permission=Permissions.REVIEW)
+def list_page(context, request):
+    _private(request)
+    values, ok = list_values(request)
+    if not ok:
+        request.response.status_int = 400
+    return values
+
+
+@json_view(context=WorkspaceAssessments, permission=Permissions.REVIEW)
+def list_json(context, request):
+    _private(request)
+    values, ok = list_values(request)
+    if not ok:
+        request.response.status_int = 400
+        return {"errors": values["errors"]}
+    return {
+        "assessments": [item_json(request, item) for item in values["items"]],
+        "total": values["total"],
+        "page": values["page"],
+        "pages": values["pages"],
+        "next": values["next"],
+        "previous": values["previous"],
+    }
+
+
+@action_view(
+    request_method=GET, context=WorkspaceAssessments, name="export.csv", permission=Permissions.REVIEW
+)
+def export_csv(context, request):
+    frameworks = frameworks_of(request)
+    filters, errors = ws.parse_filters(request.GET, frameworks)
+    if errors:
+        raise HTTPBadRequest(" ".join(errors.values()))
+    items = ws.listing(request.dbsession, filters, frameworks, paged=False)
+    response = Response(body=to_csv(items).encode("utf-8"), content_type="text/csv", charset="utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="assessments.csv"'
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+# --- one assessment -----------------------------------------------------------------------------
+
+
+def _latest(assessment):
+    return assessment.revisions[-1] if assessment.revisions else None
+
+
+def assessment_values(request, context: WorkspaceAssessment, **extra) -> dict[str, Any]:
+    assessment = context.assessment
+    frameworks = frameworks_of(request)
+    item = ws.one(request.dbsession, assessment.id, frameworks)
+    latest = _latest(assessment)
+    result = latest.snapshot["result"] if latest else None
+    decision = current_decision(request.dbsession, assessment.id)
+    values = {
+        "item": item,
+        "answers": ws.answers_of(assessment, questionnaire_of(request)),
+        "latest": latest,
+        "result": result,
+        "ranking": result["ranking"] if result else [],
+        "revisions": [
+            {
+                "n": r.number,
+                "created": r.created,
+                "url": assessment_url(request, assessment.id, "revisions", str(r.number)),
+            }
+            for r in assessment.revisions
+        ],
+        "notes": list(assessment.notes),
+        "decision": decision,
+        "decision_title": frameworks.get(decision.framework, decision.framework) if decision else None,
+        "follows": (decision.framework == item.first) if decision and item.first else None,
+        "history": decision_history(request.dbsession, assessment.id),
+        "frameworks": frameworks,
+        "here": assessment_url(request, assessment.id),
+        "errors": {},
+        "note_body": "",
+        "typed": {"framework": item.first or "", "reason": "", "decided_on": ws.today().isoformat()},
+    }
+    values.update(extra)
+    return values
+
+
+def assessment_json(request, context: WorkspaceAssessment) -> dict[str, Any]:
+    values = assessment_values(request, context)
+    item, decision = values["item"], values["decision"]
+    return {
+        **item_json(request, item),
+        "answers": [{"question": q, "answer": a} for q, a in values["answers"]],
+        "ranking": [
+            {"rank": e["rank"], "framework": e["framework"], "title": e["title"], "score": e["score"]}
+            for e in values["ranking"]
+        ],
+        "revisions": [
+            {"n": r["n"], "created": _iso(r["created"]), "url": r["url"]} for r in values["revisions"]
+        ],
+        "notes": [
+            {"author": n.author_name, "created": _iso(n.created), "body": n.body} for n in values["notes"]
+        ],
+        "decision": None
+        if decision is None
+        else {**decision_json(decision), "follows_recommendation": values["follows"]},
+        "decisions": [decision_json(d) for d in values["history"]],
+    }
+
+
+def decision_json(decision) -> dict[str, Any]:
+    return {
+        "version": decision.version,
+        "framework": decision.framework,
+        "reason": decision.reason,
+        "decided_on": decision.decided_on.isoformat(),
+        "author": decision.author_name,
+        "created": _iso(decision.created),
+    }
+
+
+@html_view("workspace_assessment.jinja2", context=WorkspaceAssessment, permission=Permissions.REVIEW)
+def assessment_page(context, request):
+    _private(request)
+    return assessment_values(request, context)
+
+
+@json_view(context=WorkspaceAssessment, permission=Permissions.REVIEW)
+def assessment_page_json(context, request):
+    _private(request)
+    return assessment_json(request, context)
+
+
+def _refused(request, context, kind: str, errors: dict[str, str], **typed):
+    """A 400 naming the fields: the page again with what was typed, or the errors as JSON."""
+    if kind == "json":
+        response = Response(json_body={"errors": errors}, status=400)
+    else:
+        values = assessment_values(request, context, errors=errors, **typed)
+        response = render_to_response("workspace_assessment.jinja2", values, request=request)
+        response.status_int = 400
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+@action_view(context=WorkspaceAssessment, name="notes", permission=Permissions.ADVISE)
+def add_note(context, request):
+    assessment = context.assessment
+    kind, data = body(request)
+    text = field(data, "body", NOTE_MAX + 1)
+    errors = {}
+    if not text.strip():
+        errors["body"] = "Note: write something before saving."
+    elif len(text) > NOTE_MAX:
+        errors["body"] = f"Note: shorten it to at most {NOTE_MAX:,} characters."
+    if errors:
+        return _refused(request, context, kind, errors, note_body=text)
+    identity = request.identity
+    from ..models import Note
+
+    note = Note(assessment_id=assessment.id, author_id=identity.user_id, author_name=identity.name, body=text)
+    request.dbsession.add(note)
+    request.dbsession.flush()
+    if kind == "json":
+        return Response(json_body={"author": note.author_name, "body": note.body}, status=201)
+    return HTTPSeeOther(assessment_url(request, assessment.id) + "#notes")
+
+
+@action_view(context=WorkspaceAssessment, name="decision", permission=Permissions.ADVISE)
+def decide(context, request):
+    assessment = context.assessment
+    kind, data = body(request)
+    frameworks = frameworks_of(request)
+    typed = {
+        "framework": field(data, "framework", 200),
+        "reason": field(data, "reason", REASON_MAX + 1),
+        "decided_on": field(data, "decided_on", 20).strip(),
+    }
+    errors = {}
+    if typed["framework"] not in frameworks:
+        errors["framework"] = "Framework: choose one of the frameworks listed."
+    if not typed["reason"].strip():
+        errors["reason"] = "Reason: say why this framework was chosen."
+    elif len(typed["reason"]) > REASON_MAX:
+        errors["reason"] = f"Reason: shorten it to at most {REASON_MAX:,} characters."
+    decided_on = None
+    try:
+        decided_on = date.fromisoformat(typed["decided_on"]) if len(typed["decided_on"]) == 10 else None
+    except ValueError:
+        decided_on = None
+    if decided_on is None:
+        errors["decided_on"] = "Decided on: give a date as YYYY-MM-DD, for example 2026-11-30."
+    elif decided_on > ws.today():
+        errors["decided_on"] = "Decided on: give today's date or an earlier one, not a future date."
+    if errors:
+        return _refused(request, context, kind, errors, typed=typed)
+    identity = request.identity
+    decision = record_decision(
+        request.dbsession,
+        assessment.id,
+        typed["framework"],
+        typed["reason"].strip(),
+        decided_on,
+        identity.user_id,
+        identity.name,
+    )
+    if kind == "json":
+        return Response(json_body=decision_json(decision), status=201)
+    return HTTPSeeOther(assessment_url(request, assessment.id) + "#decision")
+
+
+# --- downloads ----------------------------------------------------------------------------------
+
+
+def _need_result(assessment):
+    latest = _latest(assessment)
+    if latest is None:
+        raise HTTPNotFound("This assessment has no result yet: its report comes once it is completed.")
+    return latest
+
+
+def _report_text(request, context, latest) -> str:
+    assessment = context.assessment
+    return render_report(
+        assessment.title,
+        latest.number,
+        latest.created,
+        latest.snapshot,
+        assessment_url(request, assessment.id, "revisions", str(latest.number)),
+        decision=current_decision(request.dbsession, assessment.id),
+    )
+
+
+def _download(payload: bytes, content_type: str, disposition: str) -> Response:
+    response = Response(body=payload, content_type=content_type, charset="utf-8")
+    response.headers["Content-Disposition"] = disposition
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+@action_view(request_method=GET, context=WorkspaceAssessment, name="report.md", permission=Permissions.REVIEW)
+def report_md(context, request):
+    latest = _need_result(context.assessment)
+    text = _report_text(request, context, latest)
+    disposition = attachment(context.assessment.title, latest.number, "md")
+    return _download(text.encode("utf-8"), "text/markdown", disposition)
+
+
+@action_view(
+    request_method=GET, context=WorkspaceAssessment, name="report.pdf", permission=Permissions.REVIEW
+)
+def report_pdf(context, request):
+    assessment = context.assessment
+    latest = _need_result(assessment)
+    page_url = assessment_url(request, assessment.id, "revisions", str(latest.number))
+    try:
+        if assessment.decision_version:
+            payload = decision_record_pdf(
+                request, _report_text(request, context, latest), assessment.title, page_url
+            )
+        else:
+            data = result_page_data(request, assessment, latest, workspace=True)
+            html = render("revision.jinja2", {**data, "printing": True}, request)
+            payload = pdf.render_pdf(html, page_url, pdf.static_fetcher(request.static_url("portal:static/")))
+    except pdf.PdfUnavailable as exc:
+        raise HTTPServiceUnavailable(str(exc)) from exc
+    return _download(payload, "application/pdf", attachment(assessment.title, latest.number, "pdf"))
+
+
+@action_view(
+    request_method=GET, context=WorkspaceAssessment, name="export.json", permission=Permissions.REVIEW
+)
+def export_json(context, request):
+    data = assessment_json(request, context)
+    data["results"] = [
+        {"n": r.number, "created": _iso(r.created), "result": r.snapshot["result"]}
+        for r in context.assessment.revisions
+    ]
+    ascii_title = unicodedata.normalize("NFKD", context.assessment.title).encode("ascii", "ignore").decode()
+    name = (_words(ascii_title) or "assessment") + ".json"
+    payload = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
+    return _download(payload, "application/json", f'attachment; filename="{name}"')
+
+
+# --- one revision, read-only --------------------------------------------------------------------
+
+
+@html_view("revision.jinja2", context=WorkspaceRevision, permission=Permissions.REVIEW)
+def revision_page(context, request):
+    _private(request)
+    return result_page_data(request, context.assessment, context.revision, workspace=True)
