@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther, HTTPServiceUnavailable
@@ -55,11 +55,11 @@ def assessment_url(request, row_id: int, *elements: str) -> str:
 
 
 def _iso(moment) -> str | None:
-    return (
-        None
-        if moment is None
-        else moment.isoformat(timespec="seconds") + ("Z" if hasattr(moment, "hour") else "")
-    )
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        return moment.isoformat(timespec="seconds") + "Z"
+    return moment.isoformat()
 
 
 # --- the overview -------------------------------------------------------------------------------
