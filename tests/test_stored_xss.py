@@ -29,7 +29,10 @@ CLIENT_NAME = f"+CLIENT-NAME-LABEL {TEXT}"
 CONSULTANT_NAME = f"-CONSULTANT-NAME-LABEL {TEXT}"
 NOTE = f"NOTE-LABEL [click me](javascript:alert(1)) {TEXT}"
 REASON = f"=REASON-LABEL {TEXT}"
-RATIONALE = "Rated for"  # the xss_fixture plugin's rationales: "Rated for <criterion>: <payloads>"
+# The xss_fixture plugin's texts: rationales "Rated for <criterion>: <payloads>", a next step
+# "Read it: <payloads>".
+RATIONALE = "Rated for"
+NEXT_STEP = "Read it: "
 
 # Raw markup; in Markdown a backslash before "<" makes it text, which HTML has no such rule for.
 RAW = (
@@ -66,7 +69,8 @@ def world(make_app, use_plugins):
                 Decision(
                     assessment_id=world.owned_row,
                     version=1,
-                    framework="django",
+                    # The record's consequences then list this framework's next steps (payloads too).
+                    framework="xssfix",
                     reason=REASON,
                     decided_on=date(2026, 11, 30),
                     **author,
@@ -114,12 +118,17 @@ def pages(world) -> list[tuple[str | None, str, tuple[str, ...]]]:
 
 def markdown(world) -> list[tuple[str | None, str, tuple[str, ...]]]:
     return [
-        ("client_a", f"/assessments/{world.owned}/revisions/1/report.md", ("TITLE-LABEL", RATIONALE)),
-        (None, f"/assessments/{world.anonymous}/revisions/1/report.md", ("ANON-TITLE-LABEL",)),
+        # With a decision the report is a decision record: the chosen framework's next steps.
+        (
+            "client_a",
+            f"/assessments/{world.owned}/revisions/1/report.md",
+            ("TITLE-LABEL", "REASON-LABEL", NEXT_STEP),
+        ),
+        (None, f"/assessments/{world.anonymous}/revisions/1/report.md", ("ANON-TITLE-LABEL", RATIONALE)),
         (
             "consultant",
             f"/consultant/assessments/{world.owned_row}/report.md",
-            ("TITLE-LABEL", "REASON-LABEL", RATIONALE),
+            ("TITLE-LABEL", "REASON-LABEL", "CONSULTANT-NAME-LABEL", NEXT_STEP),
         ),
     ]
 
@@ -174,6 +183,6 @@ def test_the_csv_export_neutralises_formulas_and_keeps_the_text(world):
     joined = "\n".join(cells)
     for text in (TITLE, ANONYMOUS_TITLE, CLIENT_NAME):
         assert text[1:] in joined, text
-    # Every cell that began with a formula character now begins with a quote, and nothing else changed.
+    # A cell that would begin with a formula character begins with a quote instead.
     for text in (TITLE, ANONYMOUS_TITLE, CLIENT_NAME):
-        assert any(cell.startswith("'") and cell[1:] == text for cell in cells), text
+        assert any(cell.startswith("'" + text) for cell in cells), text
