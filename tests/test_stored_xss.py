@@ -186,3 +186,26 @@ def test_the_csv_export_neutralises_formulas_and_keeps_the_text(world):
     # A cell that would begin with a formula character begins with a quote instead.
     for text in (TITLE, ANONYMOUS_TITLE, CLIENT_NAME):
         assert any(cell.startswith("'" + text) for cell in cells), text
+
+
+def test_payloads_typed_into_the_workspace_forms_are_shown_escaped(make_app, use_plugins):
+    """The same, through the consultant's own forms (and a rejected form's echo of what was typed)."""
+    use_plugins("xss")
+    world = build_world(make_app, portal__frameworks="xssfix django flask")
+    consultant = world.browser("consultant")
+    page_url = f"/consultant/assessments/{world.owned_row}/"
+    form = consultant.get(page_url).forms["note-form"]
+    form["body"] = NOTE
+    form.submit(status=303)
+    form = consultant.get(page_url).forms["decision-form"]
+    form["framework"], form["reason"], form["decided_on"] = "django", REASON, "2026-11-30"
+    form.submit(status=303)
+    page = consultant.get(page_url)
+    assert check(page.text, ("NOTE-LABEL", "REASON-LABEL"), ESCAPED_IN_HTML) == []
+    # A refused decision (no date) shows the typed reason again, escaped.
+    form = page.forms["decision-form"]
+    form["framework"], form["reason"], form["decided_on"] = "django", REASON, ""
+    refused = form.submit(status=400)
+    assert check(refused.text, ("REASON-LABEL",), ESCAPED_IN_HTML) == []
+    owner = world.browser("client_a").get(f"/assessments/{world.owned}/revisions/1")
+    assert check(owner.text, (), ESCAPED_IN_HTML) == []
