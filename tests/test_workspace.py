@@ -536,3 +536,20 @@ def test_no_workspace_response_holds_a_private_link(practice):
     own = practice.client().get(f"/assessments/{practice.public_ids['Trading desk']}/revisions/1/report.md")
     assert practice.public_ids["Trading desk"] in own.text
     assert seen == 2 * len(paths)
+
+
+def test_json_clients_write_notes_and_decisions_with_a_token(practice):
+    browser = practice.consultant()
+    form = browser.get("/account").forms["new-token-form"]
+    form["name"] = "reporting"
+    token = form.submit(status=200).html.find(id="new-token")["value"]
+    program = webtest.TestApp(practice.app.app)
+    bearer = {**JSON, "Authorization": f"Bearer {token}"}
+    base = f"{LIST}{practice.rows['Trading desk']}/"
+    note = program.post_json(base + "notes", {"body": "From the robot."}, headers=bearer, status=201)
+    assert note.json == {"author": "Cora Consult", "body": "From the robot."}
+    refused = program.post_json(base + "decision", {"framework": "flask"}, headers=bearer, status=400)
+    assert set(refused.json["errors"]) == {"reason", "decided_on"}
+    body = {"framework": "flask", "reason": "Known.", "decided_on": "2026-11-30"}
+    assert program.post_json(base + "decision", body, headers=bearer, status=201).json["version"] == 1
+    assert program.get(LIST + "?framework=tornado", headers=bearer).json["total"] >= 1
