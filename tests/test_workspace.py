@@ -29,8 +29,8 @@ CLIENT = "ada@example.com"
 class Practice:
     """A portal with a consultant, a client and a known set of assessments."""
 
-    def __init__(self, make_app):
-        self.app = make_app(migrate=True)
+    def __init__(self, make_app, **settings):
+        self.app = make_app(migrate=True, **settings)
         self.url = self.app.app.registry.settings["sqlalchemy.url"]
         self.consultant_id = add_user(self.app, CONSULTANT, role="consultant", display_name="Cora Consult")
         self.client_id = add_user(self.app, CLIENT, display_name="Ada Lovelace")
@@ -553,3 +553,23 @@ def test_json_clients_write_notes_and_decisions_with_a_token(practice):
     body = {"framework": "flask", "reason": "Known.", "decided_on": "2026-11-30"}
     assert program.post_json(base + "decision", body, headers=bearer, status=201).json["version"] == 1
     assert program.get(LIST + "?framework=tornado", headers=bearer).json["total"] >= 1
+
+
+def test_the_workspace_queries_run_on_sqlite_and_postgresql(make_app, database_url):
+    """The JSON paths into snapshots and the LIKE filters, on both databases."""
+    p = Practice(make_app, sqlalchemy__url=database_url)
+    p.complete("Trading desk", extra={"realtime.live": "core"}, owned=True)
+    p.complete("Big catalogue", pick=-1)
+    p.draft("Half done")
+    browser = p.consultant()
+    decide(browser, assessment_page(p, browser, "Trading desk"), "flask", "Team.", "2026-11-30")
+    assert titles(browser.get(LIST + "?framework=tornado")) == ["Trading desk"]
+    assert titles(browser.get(LIST + "?client=Lovelace&status=complete&since=2026-01-01")) == ["Trading desk"]
+    assert sorted(titles(browser.get(LIST + "?client=anonymous"))) == ["Big catalogue", "Half done"]
+    rows = {r[0]: r for r in csv.reader(io.StringIO(browser.get(LIST + "export.csv").text))}
+    assert (
+        rows["Trading desk"][5:7] == ["Tornado", "100.0"] and rows["Trading desk"][10] == "Flask (2026-11-30)"
+    )
+    data = browser.get("/consultant/", headers=JSON).json
+    assert (data["completed"], data["decided"], data["differed"]) == (2, 1, 1)
+    assert {d["criterion"] for d in data["drivers"]} >= {"realtime"}
