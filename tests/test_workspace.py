@@ -573,3 +573,36 @@ def test_the_workspace_queries_run_on_sqlite_and_postgresql(make_app, database_u
     data = browser.get("/consultant/", headers=JSON).json
     assert (data["completed"], data["decided"], data["differed"]) == (2, 1, 1)
     assert {d["criterion"] for d in data["drivers"]} >= {"realtime"}
+
+
+def test_one_assessment_shows_its_answers_result_and_revisions(practice):
+    browser = practice.consultant()
+    page = assessment_page(practice, browser, "Trading desk")
+    facts = page.html.select_one("dl.facts").text
+    assert "Ada Lovelace (ada@example.com)" in facts and "Complete" in facts
+    answers = {
+        dt.text: dd.text
+        for dt, dd in zip(page.html.select("dl.answers dt"), page.html.select("dl.answers dd"), strict=True)
+    }
+    live = (
+        "Does the product need to show changes to users the moment they happen, "
+        "without the user reloading the page?"
+    )
+    assert answers[live].startswith("Yes, live connections are the heart of the product")
+    ranking = [
+        [c.text for c in tr.select("td, th")] for tr in page.html.select("section table.ratings tbody tr")
+    ]
+    assert ranking[0] == ["1", "Tornado", "100.0"] and len(ranking) == 5
+    revisions = [a["href"] for a in page.html.select("a") if "/revisions/" in a["href"]]
+    assert revisions == [f"http://localhost{LIST}{practice.rows['Trading desk']}/revisions/1"]
+    # A draft: its saved answers in words, and no result.
+    link = f"/assessments/{practice.public_ids['Half done']}/"
+    with practice.session() as session, session.begin():
+        session.execute(
+            update(Assessment).where(Assessment.id == practice.rows["Half done"]).values(owner_id=None)
+        )
+    practice.creator.post_json(link + "answers", {"answers": {"realtime.live": "no"}}, headers=JSON)
+    draft = assessment_page(practice, browser, "Half done")
+    assert "Not completed yet" in draft.text and "Report (Markdown)" not in draft.text
+    assert [dt.text for dt in draft.html.select("dl.answers dt")] == [live]
+    assert draft.html.select_one("dl.answers dd").text.startswith("No")
