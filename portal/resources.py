@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+from typing import NamedTuple
+
 from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow, Authenticated, Everyone
 from pyramid.decorator import reify
 from pyramid.httpexceptions import HTTPNotFound
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .plugins import Criterion, Framework
 from .security import Permissions, keep_link_private
@@ -193,6 +196,10 @@ class WorkspaceRevision(Resource):
     def assessment(self):
         return self.__parent__.__parent__.assessment
 
+    @property
+    def access(self) -> Access:
+        return self.__parent__.__parent__.access
+
     @reify
     def revision(self):
         for revision in self.assessment.revisions:
@@ -237,6 +244,22 @@ class CriterionResource(Resource):
     def __init__(self, parent, name, criterion: Criterion):
         super().__init__(parent, name)
         self.criterion = criterion
+
+
+class Access(NamedTuple):
+    """An assessment's row as the access check and the render cache see it."""
+
+    id: int
+    owner_id: int | None
+    decision_version: int
+
+
+@cache
+def _access_statement():
+    from .models import Assessment
+
+    columns = (Assessment.id, Assessment.owner_id, Assessment.decision_version)
+    return select(*columns).where(Assessment.public_id == bindparam("public_id"))
 
 
 def assessment_acl(assessment) -> tuple:
@@ -294,7 +317,27 @@ class AssessmentResource(Resource):
 
     @property
     def __acl__(self):
-        return assessment_acl(self.assessment)
+        return assessment_acl(self.access)
+
+    @reify
+    def access(self) -> Access:
+        """What the ACL and the render cache need: one indexed row, no ORM object.
+
+        A read (GET, HEAD) takes it on a read-only connection of its own, so that a cached
+        revision page costs one small statement and no database session; a write reads
+        the same row in its own transaction, before the view reads the rest.
+        """
+        from .models import READ_METHODS
+
+        parameters = {"public_id": self.__name__}
+        if self.request.method not in READ_METHODS:
+            row = self.request.dbsession.execute(_access_statement(), parameters).first()
+        else:
+            with self.request.registry["dbengine_reads"].connect() as connection:
+                row = connection.execute(_access_statement(), parameters).first()
+        if row is None:
+            raise UnknownLink()
+        return Access(*row)
 
     @reify
     def assessment(self):
@@ -339,6 +382,10 @@ class RevisionResource(Resource):
     @property
     def assessment(self):
         return self.__parent__.__parent__.assessment
+
+    @property
+    def access(self) -> Access:
+        return self.__parent__.__parent__.access
 
     @reify
     def revision(self):

@@ -125,6 +125,8 @@ def includeme(config) -> None:
     read_session_factory = get_session_factory(engine.execution_options(**{READS_ONLY: True}))
     config.registry["dbsession_factory"] = session_factory
     config.registry["dbengine"] = engine
+    # Reads outside a request's transaction (the access check of portal.resources).
+    config.registry["dbengine_reads"] = engine.execution_options(**{READS_ONLY: True})
 
     def dbsession(request) -> Session:
         session = request.environ.get(SESSION_ENVIRON_KEY)

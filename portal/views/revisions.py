@@ -1,8 +1,10 @@
 """A completed result (a revision): page, JSON, Markdown report, comparison, "Edit answers".
 
 A revision is immutable and carries no per-user data, so its renderings are kept
-in an in-process cache keyed by revision: a hit touches neither the database nor
-the session, and an ETag lets a browser revalidate for free.
+in an in-process cache keyed by revision (and by what can change them: whether the
+assessment is still anonymous, and its decision's version). A hit costs only the
+access check's one small read (``AssessmentResource.access``), no database session,
+and an ETag lets a browser revalidate for free.
 """
 
 from __future__ import annotations
@@ -81,14 +83,14 @@ def cached(
     # Absolute links in the rendering depend on the host the client used; the reports read
     # as a decision record once one is recorded, and the page offers "Save to my account"
     # only while the assessment is anonymous. (The ACL has been checked: this is after it.)
-    assessment = context.assessment
+    access = context.access
     key = (
         request.application_url,
         context.public_id,
         context.number,
         kind,
-        assessment.owner_id is None,
-        assessment.decision_version,
+        access.owner_id is None,
+        access.decision_version,
     )
     cache = render_cache(request.registry)
     item = cache.get(key)
