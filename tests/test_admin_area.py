@@ -68,6 +68,18 @@ def test_the_admin_page_lists_installed_plugins_with_versions_problems_and_the_w
     assert shown == {key: f"{c.weight:g}" for key, c in catalog.criteria.items()} and shown
 
 
+def test_the_plugin_check_runs_once_per_process_and_the_page_says_when(app, admin):
+    first = app.get("/admin/")
+    table = app.app.registry["portal.admin_plugin_table"]
+    checked = first.html.select_one("#plugins-checked").text
+    assert f"Checked on {table['checked'].day} {table['checked']:%B %Y, %H:%M} UTC" in checked
+    assert "only after a restart" in checked
+    # Later requests show the same table, not a new check.
+    second = app.get("/admin/")
+    assert app.app.registry["portal.admin_plugin_table"] is table
+    assert second.html.select_one("#plugins-checked").text == checked
+
+
 def test_an_admin_changes_a_role_and_the_user_has_it_at_once(app, admin):
     ann = add_user(app, "ann@example.com")
     ann_browser = browser(app, "ann@example.com")

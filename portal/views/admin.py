@@ -1,8 +1,9 @@
 """``/admin/``: the plugins and weights in effect (read-only: they live in the ini file), and users.
 
 The plugin table is what ``portal plugins`` and ``portal check`` report: the same ``check``
-over every installed plugin, computed once per running portal (plugins and settings change
-only with a restart) and kept in the registry. Users: change a role, deactivate an account
+over every installed plugin, computed once per running portal (at the page's first request,
+not on every one: plugins and settings take effect only with a restart) and kept in the
+registry; the page says when it was checked. Users: change a role, deactivate an account
 (which ends its sessions: its ``session_version`` is raised). An administrator cannot demote
 or deactivate themselves, so the portal always keeps the one who is making the change.
 """
@@ -17,7 +18,8 @@ from pyramid.renderers import render_to_response
 from sqlalchemy import select
 
 from ..models import User
-from ..plugins.check import Report, check
+from ..models.assessment import utcnow
+from ..plugins.check import check
 from ..plugins.listing import KIND_TITLES, _weight, _weights
 from ..plugins.report_json import finding
 from ..resources import AdminArea, AdminUser, AdminUsers
@@ -27,23 +29,26 @@ from ..settings import settings_file
 from .inputs import body
 from .negotiation import action_view, html_view
 
-_REPORT_LOCK = threading.Lock()
+_TABLE_LOCK = threading.Lock()
+_TABLE_KEY = "portal.admin_plugin_table"
 
 
-def plugin_report(request) -> Report:
-    """``check(settings, every=True)``, as ``portal plugins`` runs it; once per process."""
-    registry = request.registry
-    with _REPORT_LOCK:
-        report = registry.get("portal.admin_report")
-        if report is None:
-            settings = dict(registry.settings)
-            origin = settings_file(settings.get("portal.ini_file"))
-            report = registry["portal.admin_report"] = (check(settings, origin, every=True), settings, origin)
-    return report
+def plugin_table(registry) -> dict[str, Any]:
+    """The plugin table: ``check(settings, every=True)`` as ``portal plugins`` runs it, made at the
+    page's first request in this process and kept (with the time it was checked) until a restart."""
+    table = registry.get(_TABLE_KEY)
+    if table is None:
+        with _TABLE_LOCK:
+            table = registry.get(_TABLE_KEY)
+            if table is None:
+                table = registry[_TABLE_KEY] = _plugin_table(dict(registry.settings))
+    return table
 
 
-def plugins_data(request) -> dict[str, Any]:
-    report, settings, origin = plugin_report(request)
+def _plugin_table(settings: dict) -> dict[str, Any]:
+    origin = settings_file(settings.get("portal.ini_file"))
+    checked = utcnow()
+    report = check(settings, origin, every=True)
     weights = _weights(report, settings, origin)
     kinds = []
     for kind, offers in report.installed.items():
@@ -68,7 +73,17 @@ def plugins_data(request) -> dict[str, Any]:
     named = {row["distribution"] for kind in kinds for row in kind["rows"]}
     # Problems of the settings, of two plugins at once, or of no one plugin.
     general = [finding(p, report.settings_file) for p in report.problems if p.origin not in named]
-    catalog = request.catalog
+    return {
+        "kinds": kinds,
+        "general": general,
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "ini_file": report.settings_file,
+        "checked": checked,
+    }
+
+
+def plugins_data(request) -> dict[str, Any]:
     weights_in_effect = [
         {
             "key": key,
@@ -76,16 +91,9 @@ def plugins_data(request) -> dict[str, Any]:
             "weight": criterion.weight,
             "default": criterion.definition.default_weight,
         }
-        for key, criterion in sorted(catalog.criteria.items())
+        for key, criterion in sorted(request.catalog.criteria.items())
     ]
-    return {
-        "kinds": kinds,
-        "general": general,
-        "errors": len(report.errors),
-        "warnings": len(report.warnings),
-        "weights": weights_in_effect,
-        "ini_file": report.settings_file,
-    }
+    return {**plugin_table(request.registry), "weights": weights_in_effect}
 
 
 @html_view("admin_index.jinja2", context=AdminArea, permission=Permissions.ADMINISTER)
