@@ -5,25 +5,15 @@ from __future__ import annotations
 import re
 
 import webtest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from portal.models import ApiToken, Assessment, AuthSession, Note, User
 from portal.passwords import verify_password
 from portal.testing import JSON, app_settings
 
-from .accounts import PASSWORD, add_user, sign_in
+from .accounts import PASSWORD, add_user, count, database, sign_in
 
 NEW_PASSWORD = "quiet-harbour-91-lantern"
-
-
-def database(app) -> Session:
-    return Session(create_engine(app.app.registry.settings["sqlalchemy.url"]))
-
-
-def count(app, model, *where) -> int:
-    with database(app) as session:
-        return session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def new_assessment(app, title="Shop") -> str:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from portal.models import User
 
-from .accounts import add_user
+from .accounts import add_user, rows
 from .mailbox import mails
-from .test_sign_up import rows
 
 
 def ask_for_reset(app, email: str, address: str, status: int = 200):

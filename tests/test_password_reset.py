@@ -5,37 +5,17 @@ from __future__ import annotations
 import time
 
 import webtest
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import Session
 
 from portal import tokens
-from portal.models import AuthSession, User
+from portal.models import AuthSession
 from portal.passwords import verify_password
 from portal.testing import TEST_SECRET, app_settings
 
-from .accounts import PASSWORD, add_user, sign_in
+from .accounts import PASSWORD, add_user, count, sign_in, user_row
 from .mailbox import mails
 from .test_accounts_cli import GOOD, portal, portal_db  # noqa: F401 (portal_db is a fixture)
 
 NEW_PASSWORD = "quiet-harbour-91-lantern"
-
-
-def user_row(app, email="ann@example.com") -> User:
-    engine = create_engine(app.app.registry.settings["sqlalchemy.url"])
-    try:
-        with Session(engine) as session:
-            return session.scalar(select(User).where(User.email == email))
-    finally:
-        engine.dispose()
-
-
-def session_count(app) -> int:
-    engine = create_engine(app.app.registry.settings["sqlalchemy.url"])
-    try:
-        with Session(engine) as session:
-            return len(list(session.scalars(select(AuthSession))))
-    finally:
-        engine.dispose()
 
 
 def ask(app, email, status=200):
@@ -71,7 +51,7 @@ def test_a_reset_link_sets_a_new_password_ends_every_session_and_signs_in(make_a
     assert verify_password(app_settings(""), user_row(app).password_hash, NEW_PASSWORD)
     # The other browser is signed out; only this one's session is left.
     assert elsewhere.get("/account", status=303).location.startswith("http://localhost/sign-in")
-    assert session_count(app) == 1
+    assert count(app, AuthSession) == 1
     # The link worked once.
     assert "has been used already" in app.get(link, status=400).text
     fresh = webtest.TestApp(app.app)
@@ -136,9 +116,7 @@ def test_portal_reset_password_prints_a_one_time_link(portal_db, make_app):  # n
     secret = "development-only-change-me-in-production-0000"
     app = make_app(sqlalchemy__url=url, portal__secret=secret)
     set_new(app, link.removeprefix("http://localhost:6543"))
-    with Session(engine) as session:
-        ann = session.scalar(select(User).where(User.email == "ann@example.com"))
-        assert verify_password(app_settings(""), ann.password_hash, NEW_PASSWORD)
+    assert verify_password(app_settings(""), user_row(app).password_hash, NEW_PASSWORD)
     assert "has been used already" in app.get(link.removeprefix("http://localhost:6543"), status=400).text
     missing = portal(ini, "reset-password", "bob@example.com")
     assert missing.returncode == 2 and missing.stdout == ""

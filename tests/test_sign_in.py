@@ -5,36 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import webtest
-from sqlalchemy import create_engine, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import update
 
 from portal.models import AuthSession, User
 from portal.models.assessment import utcnow
 from portal.passwords import hash_password, needs_rehash, verify_password
 from portal.testing import app_settings
 
-from .accounts import PASSWORD, add_user, sign_in, sign_out
+from .accounts import PASSWORD, add_user, execute, sign_in, sign_out, user_row
 
 COOKIE = "portal_session"
 NO_MATCH = "That email and password do not match an account."
-
-
-def execute(app, statement) -> None:
-    engine = create_engine(app.app.registry.settings["sqlalchemy.url"])
-    try:
-        with Session(engine) as session, session.begin():
-            session.execute(statement)
-    finally:
-        engine.dispose()
-
-
-def the_user(app, email="ann@example.com") -> User:
-    engine = create_engine(app.app.registry.settings["sqlalchemy.url"])
-    try:
-        with Session(engine) as session:
-            return session.scalar(select(User).where(User.email == email))
-    finally:
-        engine.dispose()
 
 
 def signed_in(app) -> bool:
@@ -109,11 +90,11 @@ def test_a_hash_made_with_other_argon2_parameters_is_replaced_at_sign_in(make_ap
     older = app_settings("", portal__argon2__time_cost="2", portal__argon2__memory_cost="128")
     execute(app, update(User).values(password_hash=hash_password(older, PASSWORD)))
     settings = app.app.registry.settings
-    assert needs_rehash(settings, the_user(app).password_hash)
+    assert needs_rehash(settings, user_row(app).password_hash)
     refused = sign_in(app, "ann@example.com", "not-her-password", status=400)
-    assert NO_MATCH in refused.text and needs_rehash(settings, the_user(app).password_hash)
+    assert NO_MATCH in refused.text and needs_rehash(settings, user_row(app).password_hash)
     sign_in(app, "ann@example.com")
-    stored = the_user(app).password_hash
+    stored = user_row(app).password_hash
     assert (
         not needs_rehash(settings, stored) and "t=1" in stored and verify_password(settings, stored, PASSWORD)
     )

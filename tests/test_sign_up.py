@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import Session
-
 from portal import tokens
 from portal.models import AuthSession, User
 from portal.passwords import verify_password
 from portal.testing import TEST_SECRET, app_settings
 
-from .accounts import PASSWORD, add_user, sign_in
+from .accounts import PASSWORD, add_user, rows, sign_in
 from .mailbox import clear, mails
 
 NEW_PASSWORD = "quiet-harbour-91-lantern"
-
-
-def rows(app, model):
-    engine = create_engine(app.app.registry.settings["sqlalchemy.url"])
-    try:
-        with Session(engine) as session:
-            return list(session.scalars(select(model)))
-    finally:
-        engine.dispose()
 
 
 def sign_up(app, email="ann@example.com", name="Ann", password=NEW_PASSWORD, status=200):
