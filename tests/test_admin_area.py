@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import webtest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from portal.models import User
+from portal.models import AuthSession, User
 from portal.plugins.check import check
 from portal.settings import settings_file
 from portal.testing import JSON
@@ -27,6 +27,15 @@ def user_row(app, user_id: int) -> User:
             found = session.get(User, user_id)
             session.expunge(found)
             return found
+    finally:
+        engine.dispose()
+
+
+def session_rows(app, user_id: int) -> int:
+    engine = create_engine(app.app.registry.settings["sqlalchemy.url"])
+    try:
+        with Session(engine) as session:
+            return session.scalar(select(func.count()).where(AuthSession.user_id == user_id))
     finally:
         engine.dispose()
 
@@ -112,10 +121,20 @@ def test_deactivating_ends_the_users_sessions_and_sign_in(app, admin):
     page.forms[f"deactivate-{ann}"].submit(status=303)
     row = user_row(app, ann)
     assert row.active is False and row.session_version == before + 1
+    assert session_rows(app, ann) == 0
     # The session is over: the account page sends her to sign in, and signing in fails.
     assert "/sign-in" in ann_browser.get("/account", status=303).location
     sign_in(ann_browser, "ann@example.com", status=400)
     assert "deactivated" in app.get("/admin/users").text
+
+
+def test_deactivating_takes_no_parameters(app, admin):
+    ann = add_user(app, "ann@example.com")
+    token = app.get("/admin/users").forms[f"deactivate-{ann}"]["csrf_token"].value
+    headers = {**JSON, "X-CSRF-Token": token}
+    refused = app.post_json(f"/admin/users/{ann}/deactivate", {"active": True}, headers=headers, status=400)
+    assert "takes no parameters" in refused.json["errors"]["_request"]
+    assert user_row(app, ann).active
 
 
 def test_an_admin_can_neither_demote_nor_deactivate_themselves(app, admin):

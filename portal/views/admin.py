@@ -4,8 +4,9 @@ The plugin table is what ``portal plugins`` and ``portal check`` report: the sam
 over every installed plugin, computed once per running portal (at the page's first request,
 not on every one: plugins and settings take effect only with a restart) and kept in the
 registry; the page says when it was checked. Users: change a role, deactivate an account
-(which ends its sessions: its ``session_version`` is raised). An administrator cannot demote
-or deactivate themselves, so the portal always keeps the one who is making the change.
+(which ends its sessions, as a password change does: ``auth.end_every_session``). An
+administrator cannot demote or deactivate themselves, so the portal always keeps the one who
+is making the change.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.renderers import render_to_response
 from sqlalchemy import select
 
+from ..auth import end_every_session
 from ..models import User
 from ..models.assessment import utcnow
 from ..plugins.check import check
@@ -26,7 +28,7 @@ from ..resources import AdminArea, AdminUser, AdminUsers
 from ..roles import Roles
 from ..security import Permissions
 from ..settings import settings_file
-from .inputs import body
+from .inputs import action_body, body
 from .negotiation import action_view, html_view
 
 _TABLE_LOCK = threading.Lock()
@@ -156,11 +158,10 @@ def change_role(context, request):
 @action_view(context=AdminUser, name="deactivate", permission=Permissions.ADMINISTER)
 def deactivate(context, request):
     user = _the_user(context, request)
-    body(request)
+    action_body(request)
     if user.id == request.identity.user_id:
         message = "You cannot deactivate your own account: another administrator has to."
         return _refused(request, message, user.id)
     user.active = False
-    # Every session of the account ends at its next request (portal.auth).
-    user.session_version += 1
+    end_every_session(request, user, keep_this_one=False)
     return HTTPSeeOther(request.application_url + "/admin/users?done=deactivated")
