@@ -173,20 +173,8 @@ class WorkspaceAssessment(Resource):
         raise KeyError(name)
 
 
-class WorkspaceRevisions(Resource):
-    __acl__ = STAFF_ACL
-
-    def __getitem__(self, name: str) -> WorkspaceRevision:
-        number = positive_int(name)
-        if number is None:
-            raise KeyError(name)
-        return WorkspaceRevision(self, name, number)
-
-
-class WorkspaceRevision(Resource):
-    """``/consultant/assessments/<row id>/revisions/<n>``: one result, read-only."""
-
-    __acl__ = STAFF_ACL
+class RevisionOf(Resource):
+    """``…/<assessment>/revisions/<n>``: one immutable result of the assessment two levels up."""
 
     def __init__(self, parent, name, number: int):
         super().__init__(parent, name)
@@ -196,16 +184,35 @@ class WorkspaceRevision(Resource):
     def assessment(self):
         return self.__parent__.__parent__.assessment
 
-    @property
-    def access(self) -> Access:
-        return self.__parent__.__parent__.access
-
     @reify
     def revision(self):
         for revision in self.assessment.revisions:
             if revision.number == self.number:
                 return revision
         raise HTTPNotFound()
+
+
+class Revisions(Resource):
+    """``…/<assessment>/revisions/``: children by revision number, of the class ``child``."""
+
+    child: type[RevisionOf]
+
+    def __getitem__(self, name: str) -> RevisionOf:
+        number = positive_int(name)
+        if number is None:
+            raise KeyError(name)
+        return self.child(self, name, number)
+
+
+class WorkspaceRevision(RevisionOf):
+    """``/consultant/assessments/<row id>/revisions/<n>``: one result, read-only."""
+
+    __acl__ = STAFF_ACL
+
+
+class WorkspaceRevisions(Revisions):
+    __acl__ = STAFF_ACL
+    child = WorkspaceRevision
 
 
 class FrameworkCatalog(Resource):
@@ -354,42 +361,22 @@ class AssessmentResource(Resource):
         raise KeyError(name)
 
 
-class RevisionContainer(Resource):
-    """``/assessments/<id>/revisions/``: the assessment's ACL, inherited."""
-
-    __acl__ = ()
-
-    def __getitem__(self, name: str) -> RevisionResource:
-        number = positive_int(name)
-        if number is None:
-            raise KeyError(name)
-        return RevisionResource(self, name, number)
-
-
-class RevisionResource(Resource):
+class RevisionResource(RevisionOf):
     """``/assessments/<id>/revisions/<n>``: one immutable result (the assessment's ACL)."""
 
     __acl__ = ()
-
-    def __init__(self, parent, name, number: int):
-        super().__init__(parent, name)
-        self.number = number
 
     @property
     def public_id(self) -> str:
         return self.__parent__.__parent__.__name__
 
     @property
-    def assessment(self):
-        return self.__parent__.__parent__.assessment
-
-    @property
     def access(self) -> Access:
         return self.__parent__.__parent__.access
 
-    @reify
-    def revision(self):
-        for revision in self.assessment.revisions:
-            if revision.number == self.number:
-                return revision
-        raise HTTPNotFound()
+
+class RevisionContainer(Revisions):
+    """``/assessments/<id>/revisions/``: the assessment's ACL, inherited."""
+
+    __acl__ = ()
+    child = RevisionResource

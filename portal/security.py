@@ -7,10 +7,12 @@ import logging
 import re
 from enum import StrEnum
 
+import pyramid.viewderivers
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
 from pyramid.csrf import get_csrf_token
 from pyramid.request import RequestLocalCache
 from pyramid.session import SignedCookieSessionFactory
+from pyramid.viewderivers import INGRESS
 
 from .settings import is_production
 
@@ -184,6 +186,10 @@ def includeme(config) -> None:
         )
     )
     config.set_default_csrf_options(require_csrf=True, callback=csrf_applies)
+    # CSRF before permission (Warehouse's order): a forged request is refused as forged
+    # (400) whoever's cookie it carries, and a permission check never runs on one. Pyramid's
+    # own deriver, moved from under the permission check to over it.
+    config.add_view_deriver(pyramid.viewderivers.csrf_view, "csrf_view", under=INGRESS, over="secured_view")
     # Forms render {{ request.csrf_token }}; asking for it starts a session.
     config.add_request_method(get_csrf_token, "csrf_token", reify=True)
     # Every view states its permission; this is the one for views that forget.
