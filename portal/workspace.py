@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from .models import Assessment, Decision, Revision, User
 from .results import Labels, points_by_criterion, questionnaire_order
 from .scoring import UNSURE, UNSURE_LABEL
+from .validators import positive_int, unstorable
 
 PAGE_SIZE = 25
 STATUSES = ("draft", "complete")
@@ -47,7 +48,8 @@ class Filters:
         return ("?" + urlencode(pairs)) if pairs else ""
 
 
-def _date(text: str) -> date | None:
+def parse_date(text: str) -> date | None:
+    """A date written YYYY-MM-DD, else None."""
     try:
         return date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
@@ -72,13 +74,16 @@ def parse_filters(params, frameworks: dict[str, str]) -> tuple[Filters, dict[str
         else:
             errors["framework"] = "Recommended framework: choose one of the frameworks listed."
     if typed["client"]:
+        problem = unstorable(typed["client"])
         if len(typed["client"]) > CLIENT_MAX:
             errors["client"] = f"Client: type at most {CLIENT_MAX} characters."
+        elif problem:
+            errors["client"] = f"Client: it {problem}."
         else:
             filters.client = typed["client"]
     for name, label in (("since", "Updated since"), ("until", "Updated until")):
         if typed[name]:
-            value = _date(typed[name])
+            value = parse_date(typed[name])
             if value is None:
                 errors[name] = f"{label}: give a date as YYYY-MM-DD, for example 2026-11-30."
             else:
@@ -86,10 +91,11 @@ def parse_filters(params, frameworks: dict[str, str]) -> tuple[Filters, dict[str
     if filters.since and filters.until and filters.since > filters.until:
         errors["until"] = "Updated until: give a date on or after the “since” date."
     if typed["page"]:
-        if typed["page"].isdigit() and 0 < int(typed["page"]) < 1_000_000:
-            filters.page = int(typed["page"])
-        else:
+        page = positive_int(typed["page"])
+        if page is None:
             errors["page"] = "Page: give a page number, 1 or more."
+        else:
+            filters.page = page
     return filters, errors
 
 
@@ -122,7 +128,6 @@ COLUMNS = (
     Assessment.status.label("status"),
     Assessment.created.label("created"),
     Assessment.updated.label("updated"),
-    Assessment.owner_id.label("owner_id"),
     User.email.label("email"),
     User.display_name.label("display_name"),
     Latest.number.label("revision"),
@@ -208,24 +213,13 @@ def client_name(display_name: str | None, email: str | None) -> str:
 
 
 def _listed(row, frameworks: dict[str, str]) -> Listed:
+    """A row of COLUMNS as a Listed: its columns, the client's name and the decision's title."""
+    values = row._asdict()
+    display_name = values.pop("display_name")
     return Listed(
-        id=row.id,
-        title=row.title,
-        client=client_name(row.display_name, row.email),
-        email=row.email,
-        status=row.status,
-        created=row.created,
-        updated=row.updated,
-        revision=row.revision,
-        first=row.first,
-        first_title=row.first_title,
-        first_score=row.first_score,
-        second_title=row.second_title,
-        second_score=row.second_score,
-        confidence=row.confidence,
-        decision=row.decision,
+        **values,
+        client=client_name(display_name, row.email),
         decision_title=frameworks.get(row.decision, row.decision) if row.decision else None,
-        decided_on=row.decided_on,
     )
 
 
@@ -250,10 +244,6 @@ def one(dbsession, row_id: int, frameworks: dict[str, str]) -> Listed | None:
 
 
 # --- one assessment -------------------------------------------------------------------------
-
-
-def owner_of(dbsession, assessment) -> User | None:
-    return None if assessment.owner_id is None else dbsession.get(User, assessment.owner_id)
 
 
 def answers_of(assessment, questionnaire) -> list[tuple[str, str]]:

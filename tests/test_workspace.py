@@ -173,7 +173,10 @@ def test_the_list_pages_by_25_and_keeps_the_filters(practice):
     assert "page=" not in back and "status=draft" in back
     assert titles(browser.get(back)) == titles(first)
     assert browser.get(LIST + "?status=draft&client=anonymous&page=2", headers=JSON).json["previous"]
-    assert titles(browser.get(LIST + "?page=9")) == []
+    past = browser.get(LIST + "?page=9", status=400)
+    assert titles(past) == []
+    assert "from 1 to 2" in past.html.select_one(".error-summary").text
+    assert "from 1 to 2" in browser.get(LIST + "?page=9", headers=JSON, status=400).json["errors"]["page"]
 
 
 @pytest.mark.parametrize(
@@ -185,6 +188,9 @@ def test_the_list_pages_by_25_and_keeps_the_filters(practice):
         ("until=yesterday", "until", "Updated until"),
         ("since=2026-03-01&until=2026-02-01", "until", "Updated until"),
         ("page=0", "page", "Page"),
+        ("page=0002", "page", "Page"),
+        ("page=%C2%B2", "page", "Page"),  # "²": a digit to str.isdigit, not to int()
+        ("page=%D9%A3", "page", "Page"),  # an Arabic-Indic 3, not an alias of page 3
         ("client=" + "x" * 201, "client", "Client"),
     ],
 )
@@ -200,6 +206,14 @@ def test_bad_filters_are_a_400_naming_the_field(practice, query, field, words):
         assert page.html.select_one(f"#filter-{field}")["aria-invalid"] == "true"
     assert field in browser.get(LIST + "?" + query, headers=JSON, status=400).json["errors"]
     browser.get(LIST + "export.csv?" + query, status=400)
+
+
+def test_a_client_filter_holding_a_character_no_column_stores_is_a_400(practice):
+    browser = practice.consultant()
+    page = browser.get(LIST + "?client=a%00b", status=400)
+    assert "U+0000" in page.html.select_one("#filter-client-error").text
+    assert "U+0000" in browser.get(LIST + "?client=a%00b", headers=JSON, status=400).json["errors"]["client"]
+    browser.get(LIST + "export.csv?client=a%00b", status=400)
 
 
 # --- notes ---------------------------------------------------------------------------------------
@@ -538,21 +552,63 @@ def test_no_workspace_response_holds_a_private_link(practice):
     assert seen == 2 * len(paths)
 
 
-def test_json_clients_write_notes_and_decisions_with_a_token(practice):
-    browser = practice.consultant()
-    form = browser.get("/account").forms["new-token-form"]
+DECIDED = {"framework": "flask", "reason": "Known.", "decided_on": "2026-11-30"}
+
+
+def token_program(practice) -> tuple[webtest.TestApp, dict[str, str]]:
+    """A cookie-less JSON client and its headers, with an API token of the consultant's."""
+    form = practice.consultant().get("/account").forms["new-token-form"]
     form["name"] = "reporting"
     token = form.submit(status=200).html.find(id="new-token")["value"]
-    program = webtest.TestApp(practice.app.app)
-    bearer = {**JSON, "Authorization": f"Bearer {token}"}
+    return webtest.TestApp(practice.app.app), {**JSON, "Authorization": f"Bearer {token}"}
+
+
+def test_json_clients_write_notes_and_decisions_with_a_token(practice):
+    program, bearer = token_program(practice)
     base = f"{LIST}{practice.rows['Trading desk']}/"
     note = program.post_json(base + "notes", {"body": "From the robot."}, headers=bearer, status=201)
     assert note.json == {"author": "Cora Consult", "body": "From the robot."}
     refused = program.post_json(base + "decision", {"framework": "flask"}, headers=bearer, status=400)
     assert set(refused.json["errors"]) == {"reason", "decided_on"}
-    body = {"framework": "flask", "reason": "Known.", "decided_on": "2026-11-30"}
-    assert program.post_json(base + "decision", body, headers=bearer, status=201).json["version"] == 1
+    assert program.post_json(base + "decision", DECIDED, headers=bearer, status=201).json["version"] == 1
     assert program.get(LIST + "?framework=tornado", headers=bearer).json["total"] >= 1
+
+
+@pytest.mark.parametrize(
+    ("url", "sent", "field", "words"),
+    [
+        ("notes", {"body": 123}, "body", "Note: send it as text."),
+        ("notes", {"body": ["a note"]}, "body", "Note: send it as text."),
+        ("notes", {"body": "a\u0000b"}, "body", "U+0000"),
+        ("notes", {"body": "\ud800"}, "body", "U+D800"),
+        ("notes", {"body": "bell \u0007"}, "body", "U+0007"),
+        ("decision", {**DECIDED, "reason": 5}, "reason", "Reason: send it as text."),
+        ("decision", {**DECIDED, "reason": "a\u0000b"}, "reason", "U+0000"),
+        ("decision", {**DECIDED, "reason": "\udc00"}, "reason", "U+DC00"),
+        ("decision", {**DECIDED, "decided_on": 20261130}, "decided_on", "YYYY-MM-DD"),
+    ],
+)
+def test_a_json_note_or_decision_that_is_not_storable_text_is_a_400_naming_it(
+    practice, url, sent, field, words
+):
+    program, bearer = token_program(practice)
+    base = f"{LIST}{practice.rows['Trading desk']}/"
+    refused = program.post_json(base + url, sent, headers=bearer, status=400)
+    assert list(refused.json["errors"]) == [field]
+    assert words in refused.json["errors"][field]
+    with practice.session() as session:
+        assert session.scalar(select(func.count()).select_from(Note)) == 0
+        assert session.scalar(select(func.count()).select_from(Decision)) == 0
+
+
+def test_a_typed_note_with_a_nul_is_a_400_keeping_the_page(practice):
+    browser = practice.consultant()
+    form = assessment_page(practice, browser, "Trading desk").forms["note-form"]
+    form["body"] = "before\x00after"
+    page = form.submit(status=400)
+    assert "U+0000" in page.html.select_one("#note-body-error").text
+    with practice.session() as session:
+        assert session.scalar(select(func.count()).select_from(Note)) == 0
 
 
 def test_the_workspace_queries_run_on_sqlite_and_postgresql(make_app, database_url):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther, HTTPServiceUnavailable
@@ -24,6 +24,7 @@ from ..report import decision_record_pdf, render_report
 from ..resources import Workspace, WorkspaceAssessment, WorkspaceAssessments, WorkspaceRevision
 from ..results import result_page_data
 from ..security import Permissions
+from ..validators import unstorable
 from .assessments import questionnaire_of
 from .inputs import body
 from .negotiation import GET, action_view, html_view, json_view
@@ -112,6 +113,9 @@ def list_values(request) -> tuple[dict[str, Any], bool]:
         return values, False
     total = ws.count(request.dbsession, filters)
     pages = max(1, -(-total // ws.PAGE_SIZE))
+    if filters.page > pages:
+        errors["page"] = f"Page: give a page number from 1 to {pages}, the last page with these filters."
+        return values, False
     values.update(
         items=ws.listing(request.dbsession, filters, frameworks),
         total=total,
@@ -194,7 +198,8 @@ def assessment_values(request, context: WorkspaceAssessment, **extra) -> dict[st
     item = ws.one(request.dbsession, assessment.id, frameworks)
     latest = _latest(assessment)
     result = latest.snapshot["result"] if latest else None
-    decision = current_decision(request.dbsession, assessment.id)
+    history = decision_history(request.dbsession, assessment.id)
+    decision = history[0] if history else None
     values = {
         "item": item,
         "answers": ws.answers_of(assessment, questionnaire_of(request)),
@@ -211,9 +216,9 @@ def assessment_values(request, context: WorkspaceAssessment, **extra) -> dict[st
         ],
         "notes": list(assessment.notes),
         "decision": decision,
-        "decision_title": frameworks.get(decision.framework, decision.framework) if decision else None,
-        "follows": (decision.framework == item.first) if decision and item.first else None,
-        "history": decision_history(request.dbsession, assessment.id),
+        "decision_title": item.decision_title,
+        "follows": item.follows,
+        "history": history,
         "frameworks": frameworks,
         "here": assessment_url(request, assessment.id),
         "errors": {},
@@ -270,6 +275,22 @@ def assessment_page_json(context, request):
     return assessment_json(request, context)
 
 
+def text_field(data, name: str, label: str, limit: int, missing: str) -> tuple[str, str | None]:
+    """(what was typed, the problem with it or None) for a text box: ``missing`` when it is
+    empty, a message naming ``label`` when it is not text, too long or holds a character no
+    column can store."""
+    raw = data.get(name)
+    if raw is not None and not isinstance(raw, str):
+        return "", f"{label}: send it as text."
+    text = field(data, name, limit + 1)
+    if not text.strip():
+        return text, f"{label}: {missing}"
+    if len(text) > limit:
+        return text, f"{label}: shorten it to at most {limit:,} characters."
+    problem = unstorable(text)
+    return text, (f"{label}: it {problem}." if problem else None)
+
+
 def _refused(request, context, kind: str, errors: dict[str, str], **typed):
     """A 400 naming the fields: the page again with what was typed, or the errors as JSON."""
     if kind == "json":
@@ -286,14 +307,9 @@ def _refused(request, context, kind: str, errors: dict[str, str], **typed):
 def add_note(context, request):
     assessment = context.assessment
     kind, data = body(request)
-    text = field(data, "body", NOTE_MAX + 1)
-    errors = {}
-    if not text.strip():
-        errors["body"] = "Note: write something before saving."
-    elif len(text) > NOTE_MAX:
-        errors["body"] = f"Note: shorten it to at most {NOTE_MAX:,} characters."
-    if errors:
-        return _refused(request, context, kind, errors, note_body=text)
+    text, problem = text_field(data, "body", "Note", NOTE_MAX, "write something before saving.")
+    if problem:
+        return _refused(request, context, kind, {"body": problem}, note_body=text)
     identity = request.identity
     from ..models import Note
 
@@ -310,23 +326,20 @@ def decide(context, request):
     assessment = context.assessment
     kind, data = body(request)
     frameworks = frameworks_of(request)
+    reason, reason_problem = text_field(
+        data, "reason", "Reason", REASON_MAX, "say why this framework was chosen."
+    )
     typed = {
         "framework": field(data, "framework", 200),
-        "reason": field(data, "reason", REASON_MAX + 1),
+        "reason": reason,
         "decided_on": field(data, "decided_on", 20).strip(),
     }
     errors = {}
     if typed["framework"] not in frameworks:
         errors["framework"] = "Framework: choose one of the frameworks listed."
-    if not typed["reason"].strip():
-        errors["reason"] = "Reason: say why this framework was chosen."
-    elif len(typed["reason"]) > REASON_MAX:
-        errors["reason"] = f"Reason: shorten it to at most {REASON_MAX:,} characters."
-    decided_on = None
-    try:
-        decided_on = date.fromisoformat(typed["decided_on"]) if len(typed["decided_on"]) == 10 else None
-    except ValueError:
-        decided_on = None
+    if reason_problem:
+        errors["reason"] = reason_problem
+    decided_on = ws.parse_date(typed["decided_on"])
     if decided_on is None:
         errors["decided_on"] = "Decided on: give a date as YYYY-MM-DD, for example 2026-11-30."
     elif decided_on > ws.today():
