@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from portal.models import Assessment, AuditEvent
 from portal.testing import JSON
+
+from .accounts import database, rows
 
 
 def json_headers(app) -> dict[str, str]:
@@ -23,12 +24,14 @@ def new_assessment(app, title: str = "Shop") -> tuple[str, str]:
     return url, url.rstrip("/").rsplit("/", 1)[1]
 
 
-def completed(app, title: str = "Shop") -> tuple[str, str]:
+def completed(app, title: str = "Shop", answers: dict[str, str] | None = None) -> tuple[str, str]:
+    """(overview URL, public id) of a completed assessment: every required question's first
+    option, and ``answers`` besides."""
     url, public_id = new_assessment(app, title)
     headers = json_headers(app)
     questions = app.get(url + "questionnaire", headers=JSON).json["questions"]
     required = {q["key"]: q["options"][0]["key"] for q in questions if q["required"] and q["options"]}
-    app.post_json(url + "answers", {"answers": required}, headers=headers)
+    app.post_json(url + "answers", {"answers": {**required, **(answers or {})}}, headers=headers)
     app.post_json(url + "complete", {}, headers=headers)
     return url, public_id
 
@@ -38,22 +41,11 @@ def path_of(url: str) -> str:
 
 
 def row(app, public_id: str) -> Assessment | None:
-    engine = create_engine(app.app.registry.settings["sqlalchemy.url"])
-    try:
-        with Session(engine) as session:
-            found = session.scalar(select(Assessment).where(Assessment.public_id == public_id))
-            if found is not None:
-                session.expunge(found)
-            return found
-    finally:
-        engine.dispose()
+    found = rows(app, Assessment, Assessment.public_id == public_id)
+    return found[0] if found else None
 
 
 def events(app) -> list[tuple[str, str, int | None, dict]]:
-    engine = create_engine(app.app.registry.settings["sqlalchemy.url"])
-    try:
-        with engine.connect() as connection:
-            query = select(AuditEvent.link_digest, AuditEvent.action, AuditEvent.user_id, AuditEvent.detail)
-            return [tuple(r) for r in connection.execute(query.order_by(AuditEvent.id))]
-    finally:
-        engine.dispose()
+    query = select(AuditEvent.link_digest, AuditEvent.action, AuditEvent.user_id, AuditEvent.detail)
+    with database(app) as session:
+        return [tuple(r) for r in session.execute(query.order_by(AuditEvent.id))]

@@ -16,6 +16,7 @@ from portal.models import Assessment, Base
 from portal.testing import JSON
 
 from .accounts import add_user, sign_in
+from .owner_helpers import completed
 
 ROLES = {
     "client_a": ("ada@example.com", "client"),
@@ -23,8 +24,9 @@ ROLES = {
     "consultant": ("cora@example.com", "consultant"),
     "admin": ("adam@example.com", "admin"),
 }
-# A well-formed link no assessment has.
+# A well-formed link no assessment has, and what every link that opens nothing says.
 MADE_UP_LINK = "madeUpLink0123456789abcdefGHIJKL"
+NOT_FOUND = "No assessment opens at this link"
 
 
 @dataclass
@@ -49,18 +51,12 @@ class World:
         return browser
 
 
-def complete(app, title: str, address: str = "192.0.2.1") -> str:
+def complete(app, title: str) -> str:
     """A completed assessment with two revisions, made through the API (no cookie); returns its public id."""
-    created = app.post_json("/assessments/", {"title": title}, headers=JSON)
-    link = created.json["url"]
-    questions = app.get(link + "questionnaire", headers=JSON).json["questions"]
-    answers = {q["key"]: q["options"][0]["key"] for q in questions if q["required"] and q["options"]}
-    answers["realtime.live"] = "core"
-    app.post_json(link + "answers", {"answers": answers}, headers=JSON)
-    app.post_json(link + "complete", {}, headers=JSON)
+    link, public_id = completed(app, title, {"realtime.live": "core"})
     # A second revision, so the comparison has two to compare.
     app.post_json(link + "rescore", {}, headers=JSON, status=201)
-    return link.rstrip("/").rsplit("/", 1)[1]
+    return public_id
 
 
 def build_world(

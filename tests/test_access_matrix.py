@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, select
 from portal.models import Assessment, AuditEvent
 from portal.testing import JSON
 
-from .protections import MADE_UP_LINK, build_world, row_counts
+from .protections import MADE_UP_LINK, NOT_FOUND, build_world, row_counts
 
 WHO = (None, "client_a", "client_b", "consultant", "admin")
 
@@ -184,7 +184,7 @@ def test_not_yours_and_does_not_exist_answer_the_same_404(world, who, suffix):
         assert theirs.status_int == unknown.status_int == 404
         assert theirs.body == unknown.body
         assert theirs.content_type == unknown.content_type
-        assert "No assessment opens at this link" in theirs.text
+        assert NOT_FOUND in theirs.text
 
 
 def test_a_claim_by_another_client_of_an_owned_assessment_changes_nothing(world):

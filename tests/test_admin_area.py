@@ -4,40 +4,18 @@ from __future__ import annotations
 
 import pytest
 import webtest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import Session
 
-from portal.models import AuthSession, User
+from portal.models import AuthSession
 from portal.plugins.check import check
 from portal.settings import settings_file
 from portal.testing import JSON
 
-from .accounts import add_user, sign_in
+from .accounts import add_user, count, sign_in, user_row
 
 
 @pytest.fixture
 def app(make_app):
     return make_app(migrate=True)
-
-
-def user_row(app, user_id: int) -> User:
-    engine = create_engine(app.app.registry.settings["sqlalchemy.url"])
-    try:
-        with Session(engine) as session:
-            found = session.get(User, user_id)
-            session.expunge(found)
-            return found
-    finally:
-        engine.dispose()
-
-
-def session_rows(app, user_id: int) -> int:
-    engine = create_engine(app.app.registry.settings["sqlalchemy.url"])
-    try:
-        with Session(engine) as session:
-            return session.scalar(select(func.count()).where(AuthSession.user_id == user_id))
-    finally:
-        engine.dispose()
 
 
 def browser(app, email: str) -> webtest.TestApp:
@@ -98,7 +76,7 @@ def test_an_admin_changes_a_role_and_the_user_has_it_at_once(app, admin):
     form = page.forms[f"role-form-{ann}"]
     form["role"] = "admin"
     assert form.submit(status=303).follow().html.select_one(".notice").text == "The role is changed."
-    assert user_row(app, ann).role == "admin"
+    assert user_row(app).role == "admin"
     ann_browser.get("/admin/", status=200)
 
 
@@ -108,7 +86,7 @@ def test_a_wrong_role_is_refused_naming_the_field(app, admin):
     refused = app.post(f"/admin/users/{ann}/role", {"role": "emperor", "csrf_token": token}, status=400)
     assert refused.html.select_one(f"#error-{ann}").text.startswith("Choose a role")
     assert refused.html.select_one(".error-summary a")["href"] == f"#role-{ann}"
-    assert user_row(app, ann).role == "client"
+    assert user_row(app).role == "client"
     app.post("/admin/users/999/role", {"role": "client", "csrf_token": token}, status=404)
 
 
@@ -116,12 +94,12 @@ def test_deactivating_ends_the_users_sessions_and_sign_in(app, admin):
     ann = add_user(app, "ann@example.com")
     ann_browser = browser(app, "ann@example.com")
     ann_browser.get("/account", status=200)
-    before = user_row(app, ann).session_version
+    before = user_row(app).session_version
     page = app.get("/admin/users")
     page.forms[f"deactivate-{ann}"].submit(status=303)
-    row = user_row(app, ann)
+    row = user_row(app)
     assert row.active is False and row.session_version == before + 1
-    assert session_rows(app, ann) == 0
+    assert count(app, AuthSession, AuthSession.user_id == ann) == 0
     # The session is over: the account page sends her to sign in, and signing in fails.
     assert "/sign-in" in ann_browser.get("/account", status=303).location
     sign_in(ann_browser, "ann@example.com", status=400)
@@ -134,7 +112,7 @@ def test_deactivating_takes_no_parameters(app, admin):
     headers = {**JSON, "X-CSRF-Token": token}
     refused = app.post_json(f"/admin/users/{ann}/deactivate", {"active": True}, headers=headers, status=400)
     assert "takes no parameters" in refused.json["errors"]["_request"]
-    assert user_row(app, ann).active
+    assert user_row(app).active
 
 
 def test_an_admin_can_neither_demote_nor_deactivate_themselves(app, admin):
@@ -145,7 +123,7 @@ def test_an_admin_can_neither_demote_nor_deactivate_themselves(app, admin):
     assert "You cannot change your own role" in refused.text
     refused = page.forms[f"deactivate-{admin}"].submit(status=400)
     assert "You cannot deactivate your own account" in refused.text
-    row = user_row(app, admin)
+    row = user_row(app, "ada@example.com")
     assert row.role == "admin" and row.active
     app.get("/admin/", status=200)
 
@@ -160,7 +138,7 @@ def test_other_roles_get_403_and_change_nothing(app, role):
     token = app.get("/account").forms["sign-out"]["csrf_token"].value
     app.post(f"/admin/users/{target}/role", {"role": "admin", "csrf_token": token}, status=403)
     app.post(f"/admin/users/{target}/deactivate", {"csrf_token": token}, status=403)
-    row = user_row(app, target)
+    row = user_row(app)
     assert row.role == "client" and row.active
 
 

@@ -17,8 +17,7 @@ from portal.testing import JSON
 from .accounts import add_user, sign_in
 from .conftest import alembic_upgrade
 from .owner_helpers import completed, events, new_assessment, row
-
-NOT_FOUND = "No assessment opens at this link"
+from .protections import NOT_FOUND
 
 
 @pytest.fixture

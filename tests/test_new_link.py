@@ -11,8 +11,6 @@ from portal.testing import JSON
 from .accounts import add_user, sign_in
 from .owner_helpers import completed, events, new_assessment, row
 
-NOT_FOUND = "No assessment opens at this link"
-
 
 @pytest.fixture
 def app(make_app):
