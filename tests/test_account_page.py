@@ -64,6 +64,7 @@ def test_a_refused_password_change_names_the_field_and_changes_nothing(make_app)
         (PASSWORD, "short", "new_password-error", "at least 8 characters"),
         (PASSWORD, "password123", "new_password-error", "most common passwords"),
         (PASSWORD, PASSWORD, "new_password-error", "other than your current one"),
+        (PASSWORD, "lantern-" * 130, "new_password-error", "at most 1024 characters"),
     ]
     for current, new, field_id, message in cases:
         refused = change_password(app, current, new, status=400)
@@ -110,15 +111,23 @@ def test_an_api_token_is_shown_once_used_as_bearer_listed_with_its_last_use_and_
     csrf = app.get("/account").forms["sign-out"]["csrf_token"].value
     with database(app) as session:
         token_id = str(session.scalar(select(ApiToken.id)))
-    for value in (token_id, "999", "x"):
+    for value in (token_id, "999"):
         app.post("/account/revoke-token", {"token_id": value, "csrf_token": csrf}, status=404)
+    # A token_id that is no number at all is named.
+    for value in ({"token_id": "x"}, {}):
+        refused = app.post("/account/revoke-token", {**value, "csrf_token": csrf}, status=400)
+        assert "token_id" in refused.text
 
 
 def test_a_token_needs_a_name(make_app):
     app = make_app(migrate=True)
     add_user(app, "ann@example.com")
     sign_in(app, "ann@example.com")
-    for name, message in (("  ", "Name the token"), ("x" * 101, "at most 100 characters")):
+    for name, message in (
+        ("  ", "Name the token"),
+        ("x" * 101, "at most 100 characters"),
+        ("ci\x00robot", "cannot be stored (U+0000)"),
+    ):
         form = app.get("/account").forms["new-token-form"]
         form["name"] = name
         refused = form.submit(status=400)

@@ -112,6 +112,15 @@ def test_a_deactivated_account_is_refused_with_the_same_message(make_app):
     assert not signed_in(app)
 
 
+def test_an_email_holding_a_character_no_column_stores_is_refused_by_name(make_app, database_url):
+    app = make_app(migrate=True, sqlalchemy__url=database_url)
+    add_user(app, "ann@example.com")
+    for email in ("ann\x00@example.com", "ann@exa\x01mple.com"):
+        refused = sign_in(app, email, status=400)
+        assert 'id="email-error"' in refused.text and "such as name@example.com" in refused.text
+        assert not signed_in(app)
+
+
 def test_next_goes_only_to_this_portals_paths(make_app):
     app = make_app(migrate=True)
     add_user(app, "ann@example.com")

@@ -99,6 +99,10 @@ def test_refused_sign_ups_name_the_field_keep_what_was_typed_and_change_nothing(
         ("ann@example.com", "Ann", "short", "at least 8 characters"),
         ("ann@example.com", "Ann", "password123", "most common passwords"),
         ("ann@example.com", "A" * 201, NEW_PASSWORD, "at most 200 characters"),
+        ("ann@exa\x01mple.com", "Ann", NEW_PASSWORD, "Enter an email address such as name@example.com."),
+        ("ann@example.com", "Ann\x07", NEW_PASSWORD, "cannot be stored (U+0007)"),
+        # Refused, not cut to the longest allowed (the account could never be signed in to).
+        ("ann@example.com", "Ann", "lantern-" * 130, "at most 1024 characters"),
     ]
     for email, name, password, message in cases:
         answer = sign_up(app, email, name, password, status=400)
@@ -107,6 +111,23 @@ def test_refused_sign_ups_name_the_field_keep_what_was_typed_and_change_nothing(
         assert form["email"].value == email and form["display_name"].value == name
         assert form["password"].value == "" and password not in answer.text
     assert rows(app, User) == [] and mails(app) == []
+
+
+def test_an_address_or_name_holding_a_character_no_column_stores_is_refused_by_name(make_app, database_url):
+    app = make_app(migrate=True, sqlalchemy__url=database_url)
+    add_user(app, "ann@example.com")
+    csrf = app.get("/sign-up").forms["sign-up"]["csrf_token"].value
+    bo = {"email": "bo@example.com", "display_name": "Bo", "password": NEW_PASSWORD}
+    for path, values, field in (
+        ("/sign-up", {**bo, "email": "bo\x00@example.com"}, "email"),
+        ("/sign-up", {**bo, "display_name": "B\x00"}, "display_name"),
+        ("/sign-up/resend", {"email": "ann\x00@example.com"}, "resend_email"),
+        ("/reset-password", {"email": "ann\x00@example.com"}, "email"),
+    ):
+        refused = app.post(path, {**values, "csrf_token": csrf}, status=400)
+        assert f'id="{field}-error"' in refused.text, path
+        assert "name@example.com" in refused.text or "cannot be stored (U+0000)" in refused.text
+    assert [user.email for user in rows(app, User)] == ["ann@example.com"] and mails(app) == []
 
 
 def test_expired_altered_and_foreign_links_are_refused(make_app):

@@ -7,7 +7,7 @@ leaked token cannot take the account over.
 
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from sqlalchemy import delete, select
 
 from .. import auth
@@ -17,10 +17,10 @@ from ..passwords import hash_password, verify_password
 from ..resources import Account
 from ..security import Permissions
 from ..signin import log
-from ..validators import positive_int
+from ..validators import positive_int, unstorable
 from .inputs import body
 from .negotiation import action_view, html_view
-from .sign_up import field, page, password_problem
+from .sign_up import field, page, password_field, password_problem
 
 TOKEN_NAME_MAX = 100
 
@@ -81,7 +81,7 @@ def account_page(context, request):
 def change_password(context, request):
     user = the_user(request)
     _kind, data = body(request)
-    current, new = field(data, "current_password"), field(data, "new_password")
+    current, new = password_field(data, "current_password"), password_field(data, "new_password")
     errors = {}
     if not verify_password(request.registry.settings, user.password_hash, current):
         errors["current_password"] = "That is not your current password."  # noqa: S105 (a message)
@@ -107,6 +107,8 @@ def create_token(context, request):
         problem = "Name the token after the program that will use it."
     elif len(name) > TOKEN_NAME_MAX:
         problem = f"Shorten the name to at most {TOKEN_NAME_MAX} characters."
+    elif found := unstorable(name):
+        problem = f"The name {found}."
     if problem:
         values = account_values(request, errors={"token_name": problem}, token_name=name)
         return page("account.jinja2", request, values, 400)
@@ -122,8 +124,12 @@ def create_token(context, request):
 def revoke_token(context, request):
     user = the_user(request)
     _kind, data = body(request)
-    token_id = positive_int(data.get("token_id")) if isinstance(data.get("token_id"), str) else None
-    token = request.dbsession.get(ApiToken, token_id) if token_id is not None else None
+    raw = data.get("token_id")
+    # A form sends text; JSON may send the number itself.
+    token_id = positive_int(str(raw)) if isinstance(raw, str | int) else None
+    if token_id is None:
+        raise HTTPBadRequest("token_id: name the token to revoke by its number.")
+    token = request.dbsession.get(ApiToken, token_id)
     if token is None or token.user_id != user.id or token.revoked is not None:
         raise HTTPNotFound()
     token.revoked = utcnow()
@@ -140,7 +146,7 @@ def delete_page(context, request):
 def delete_account(context, request):
     user = the_user(request)
     _kind, data = body(request)
-    if not verify_password(request.registry.settings, user.password_hash, field(data, "password")):
+    if not verify_password(request.registry.settings, user.password_hash, password_field(data, "password")):
         values = {
             "who": request.identity,
             "count": len(own_assessments(request)),

@@ -21,7 +21,7 @@ from ..security import Permissions
 from ..signin import log
 from .inputs import body
 from .negotiation import action_view, html_view
-from .sign_up import email_problem, field, find_user, page, password_problem
+from .sign_up import email_problem, field, find_user, page, password_field, password_problem
 
 FORM = r"^/reset-password/?$"
 SET = r"^/reset-password/set$"
@@ -101,7 +101,7 @@ def set_password(context, request):
     user, problem = resetting(request, token)
     if problem is not None:
         return page("reset_password_set.jinja2", request, set_form(problem=problem), 400)
-    password = field(data, "password")
+    password = password_field(data, "password")
     if problem := password_problem(password):
         return page("reset_password_set.jinja2", request, set_form(token, {"password": problem}), 400)
     user.password_hash = hash_password(request.registry.settings, password)

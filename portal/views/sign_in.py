@@ -6,13 +6,14 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
 
 from .. import auth, signin
+from ..models.user import EMAIL_MAX
 from ..resources import Root
 from ..security import Permissions
 from ..throttle import Throttled, wait_words
+from ..validators import unstorable
 from .inputs import body
 from .negotiation import action_view, html_view
-
-EMAIL_MAX = 254
+from .sign_up import NOT_AN_EMAIL, field, password_field
 
 
 def sign_in_form(request, email: str = "", next_path: str | None = None, errors=None, notice=None) -> dict:
@@ -27,13 +28,14 @@ def sign_in_page(context, request):
 @action_view(context=Root, name="sign-in", permission=Permissions.SIGN_IN)
 def sign_in(context, request):
     _kind, data = body(request)
-    email = data.get("email") if isinstance(data.get("email"), str) else ""
-    password = data.get("password") if isinstance(data.get("password"), str) else ""
+    email = field(data, "email", EMAIL_MAX).strip()
+    password = password_field(data, "password")
     next_path = signin.safe_next(data.get("next"))
-    email = email.strip()[:EMAIL_MAX]
     errors = {}
     if not email:
         errors["email"] = "Enter the email address of your account."
+    elif unstorable(email):
+        errors["email"] = NOT_AN_EMAIL
     if not password:
         errors["password"] = "Enter your password."  # noqa: S105 (a message)
     if errors:

@@ -18,10 +18,11 @@ from .. import auth, mail, tokens
 from ..models import User
 from ..models.assessment import utcnow
 from ..models.user import EMAIL_MAX, NAME_MAX, normalise_email
-from ..passwords import WeakPassword, check_new_password, hash_password
+from ..passwords import MAX_LENGTH, WeakPassword, check_new_password, hash_password
 from ..resources import Root
 from ..roles import Roles
 from ..security import Permissions
+from ..validators import unstorable
 from .errors import Missing
 from .inputs import body
 from .negotiation import action_view, html_view
@@ -41,12 +42,23 @@ def field(data, name: str, limit: int = 1024) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
+def password_field(data, name: str) -> str:
+    """A password as typed, read one character past the longest allowed: refused if longer, never cut."""
+    return field(data, name, MAX_LENGTH + 1)
+
+
+# A malformed address (also one holding a character no column stores).
+NOT_AN_EMAIL = "Enter an email address such as name@example.com."
+
+
 def email_problem(email: str) -> str | None:
     if not email:
         return "Enter your email address."
     local, _, domain = email.rpartition("@")
     if not local or "." not in domain or any(c.isspace() for c in email) or len(email) > EMAIL_MAX:
-        return "Enter an email address such as name@example.com."
+        return NOT_AN_EMAIL
+    if unstorable(email):
+        return NOT_AN_EMAIL
     return None
 
 
@@ -102,12 +114,14 @@ def sign_up(context, request):
     _kind, data = body(request)
     email = field(data, "email", EMAIL_MAX + 1).strip()
     display_name = field(data, "display_name", NAME_MAX + 1).strip()
-    password = field(data, "password")
+    password = password_field(data, "password")
     errors = {}
     if problem := email_problem(email):
         errors["email"] = problem
     if len(display_name) > NAME_MAX:
         errors["display_name"] = f"Shorten your name to at most {NAME_MAX} characters."
+    elif problem := unstorable(display_name):
+        errors["display_name"] = f"Your name {problem}."
     if problem := password_problem(password):
         errors["password"] = problem
     if errors:
