@@ -34,14 +34,16 @@ def portal_url(request) -> str:
 
 
 def send(request, recipient: str, subject: str, body: str) -> None:
-    """Send one plain-text message when (and if) this request's transaction commits.
+    """Send one plain-text message, signed with the portal's name and address, when (and if)
+    this request's transaction commits.
 
     Mails a visitor can ask for (sign-up, a new confirmation, a reset) are limited per client
     address (``portal.throttle.mail``): over the limit, ``Throttled`` answers 429 and sends nothing.
     """
     throttles(request.registry)["mail"].hit(request.dbsession, request.remote_addr or "")
     sender = request.registry.settings.get("mail.default_sender") or DEFAULT_SENDER
-    message = Message(subject=subject, sender=sender, recipients=[recipient], body=body)
+    signature = f"\n\n-- \n{NAME}\n{portal_url(request)}/\n"
+    message = Message(subject=subject, sender=sender, recipients=[recipient], body=body + signature)
     mailer = request.registry.getUtility(IMailer)
 
     def after_commit(committed: bool) -> None:
@@ -55,17 +57,13 @@ def send(request, recipient: str, subject: str, body: str) -> None:
     request.tm.get().addAfterCommitHook(after_commit)
 
 
-def _signature(request) -> str:
-    return f"\n\n-- \n{NAME}\n{portal_url(request)}/\n"
-
-
 def confirm_address(request, email: str, link: str) -> None:
     body = (
         f"Someone (we hope you) signed up to the {NAME} with this address.\n\n"
         f"To confirm it and sign in, open this link within 2 days:\n\n{link}\n\n"
         "If you did not sign up, ignore this message: no account is opened without it."
     )
-    send(request, email, f"Confirm your email address for the {NAME}", body + _signature(request))
+    send(request, email, f"Confirm your email address for the {NAME}", body)
 
 
 def already_registered(request, email: str) -> None:
@@ -77,7 +75,7 @@ def already_registered(request, email: str) -> None:
         f"If you have forgotten your password, choose a new one here:\n\n{url}/reset-password\n\n"
         "If it was not you, ignore this message: nothing has changed."
     )
-    send(request, email, f"You already have an account on the {NAME}", body + _signature(request))
+    send(request, email, f"You already have an account on the {NAME}", body)
 
 
 def reset_password(request, email: str, link: str) -> None:
@@ -86,7 +84,7 @@ def reset_password(request, email: str, link: str) -> None:
         f"To choose one, open this link within an hour. It works once:\n\n{link}\n\n"
         "If you did not ask, ignore this message: your password stays as it is."
     )
-    send(request, email, f"Choose a new password for the {NAME}", body + _signature(request))
+    send(request, email, f"Choose a new password for the {NAME}", body)
 
 
 def includeme(config) -> None:

@@ -8,7 +8,7 @@ leaked token cannot take the account over.
 from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPNotFound, HTTPSeeOther
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from .. import auth
 from ..models import ApiToken, Assessment, User
@@ -137,9 +137,15 @@ def revoke_token(context, request):
     return HTTPSeeOther(request.application_url + "/account?changed=revoked")
 
 
+def delete_values(request, errors=None) -> dict:
+    owner = request.identity.user_id
+    owned = select(func.count()).select_from(Assessment).where(Assessment.owner_id == owner)
+    return {"who": request.identity, "count": request.dbsession.scalar(owned), "errors": errors or {}}
+
+
 @html_view("account_delete.jinja2", context=Account, name="delete", permission=Permissions.ACCOUNT)
 def delete_page(context, request):
-    return {"who": request.identity, "count": len(own_assessments(request)), "errors": {}}
+    return delete_values(request)
 
 
 @action_view(context=Account, name="delete", permission=Permissions.ACCOUNT)
@@ -147,11 +153,7 @@ def delete_account(context, request):
     user = the_user(request)
     _kind, data = body(request)
     if not verify_password(request.registry.settings, user.password_hash, password_field(data, "password")):
-        values = {
-            "who": request.identity,
-            "count": len(own_assessments(request)),
-            "errors": {"password": "That is not your password."},
-        }
+        values = delete_values(request, {"password": "That is not your password."})
         return page("account_delete.jinja2", request, values, 400)
     user_id = user.id
     request.dbsession.expunge(user)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPSeeOther
-from pyramid.renderers import render_to_response
 
 from .. import auth, signin
 from ..models.user import EMAIL_MAX
@@ -13,16 +12,16 @@ from ..throttle import Throttled, wait_words
 from ..validators import unstorable
 from .inputs import body
 from .negotiation import action_view, html_view
-from .sign_up import NOT_AN_EMAIL, field, password_field
+from .sign_up import NOT_AN_EMAIL, field, page, password_field
 
 
-def sign_in_form(request, email: str = "", next_path: str | None = None, errors=None, notice=None) -> dict:
-    return {"email": email, "next": next_path or "", "errors": errors or {}, "notice": notice}
+def sign_in_form(email: str = "", next_path: str | None = None, errors=None) -> dict:
+    return {"email": email, "next": next_path or "", "errors": errors or {}}
 
 
 @html_view("sign_in.jinja2", context=Root, name="sign-in", permission=Permissions.SIGN_IN)
 def sign_in_page(context, request):
-    return sign_in_form(request, next_path=signin.safe_next(request.GET.get("next")))
+    return sign_in_form(next_path=signin.safe_next(request.GET.get("next")))
 
 
 @action_view(context=Root, name="sign-in", permission=Permissions.SIGN_IN)
@@ -65,11 +64,7 @@ def sign_in(context, request):
 
 
 def _refused(request, email, next_path, errors, status):
-    response = render_to_response(
-        "sign_in.jinja2", sign_in_form(request, email, next_path, errors), request=request
-    )
-    response.status_int = status
-    return response
+    return page("sign_in.jinja2", request, sign_in_form(email, next_path, errors), status)
 
 
 @action_view(context=Root, name="sign-out", permission=Permissions.SIGN_IN)
