@@ -330,9 +330,9 @@ class AssessmentResource(Resource):
     def access(self) -> Access:
         """What the ACL and the render cache need: one indexed row, no ORM object.
 
-        A read (GET, HEAD) takes it on a read-only connection of its own, so that a cached
-        revision page costs one small statement and no database session; a write reads
-        the same row in its own transaction, before the view reads the rest.
+        A read (GET, HEAD) takes it on a pooled connection of its own (``RowReads``), so that
+        a cached revision page costs one small statement and no database session; a write
+        reads the same row in its own transaction, before the view reads the rest.
         """
         from .models import READ_METHODS
 
@@ -340,8 +340,7 @@ class AssessmentResource(Resource):
         if self.request.method not in READ_METHODS:
             row = self.request.dbsession.execute(_access_statement(), parameters).first()
         else:
-            with self.request.registry["dbengine_reads"].connect() as connection:
-                row = connection.execute(_access_statement(), parameters).first()
+            row = self.request.registry["dbreads"].first(_access_statement(), **parameters)
         if row is None:
             raise UnknownLink()
         return Access(*row)

@@ -22,7 +22,7 @@ from urllib.parse import unquote
 import pypdf
 import pytest
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 from portal import pdf
 from portal.testing import JSON
@@ -157,17 +157,27 @@ def test_the_pdf_report_is_an_attachment_with_the_ranking_as_text_and_the_charts
 
 @contextmanager
 def statements():
-    """The SQL statements any engine executes meanwhile."""
+    """The SQL statements SQLite runs meanwhile, on any pooled connection.
+
+    Counted by SQLite itself (its trace callback), so that a statement run on the
+    DBAPI connection directly (``portal.models.row_reads``) is counted as well as
+    one run through SQLAlchemy.
+    """
     executed = []
 
-    def record(conn, cursor, statement, *args):
-        executed.append(statement)
+    def trace(dbapi_connection, record, proxy):
+        dbapi_connection.set_trace_callback(executed.append)
 
-    event.listen(Engine, "before_cursor_execute", record)
+    def untrace(dbapi_connection, record):
+        dbapi_connection.set_trace_callback(None)
+
+    event.listen(Pool, "checkout", trace)
+    event.listen(Pool, "checkin", untrace)
     try:
         yield executed
     finally:
-        event.remove(Engine, "before_cursor_execute", record)
+        event.remove(Pool, "checkout", trace)
+        event.remove(Pool, "checkin", untrace)
 
 
 def test_the_pdf_is_rendered_once_then_served_from_the_render_cache_with_an_etag(app):

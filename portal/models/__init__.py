@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .assessment import Answer, Assessment, AuditEvent, Decision, Note, Revision, ThrottleCount
 from .meta import Base
+from .row_reads import RowReads
 from .user import ApiToken, AuthSession, User
 
 __all__ = [
@@ -125,8 +126,8 @@ def includeme(config) -> None:
     read_session_factory = get_session_factory(engine.execution_options(**{READS_ONLY: True}))
     config.registry["dbsession_factory"] = session_factory
     config.registry["dbengine"] = engine
-    # Reads outside a request's transaction (the access check of portal.resources).
-    config.registry["dbengine_reads"] = engine.execution_options(**{READS_ONLY: True})
+    # One-row reads outside a request's transaction (the access check of portal.resources).
+    config.registry["dbreads"] = RowReads(engine)
 
     def dbsession(request) -> Session:
         session = request.environ.get(SESSION_ENVIRON_KEY)
