@@ -130,6 +130,14 @@ def _bearer_token(request) -> str | None:
 
 def identify(request) -> Identity | None:
     """The identity of a request (uncached: ``request.identity`` caches it)."""
+    from .security import SESSION_COOKIE
+
+    # Most requests carry neither credential (an anonymous link holder): answer that from
+    # the raw headers, without parsing them. The cookie test may match what is not our
+    # cookie; the parse below then decides.
+    environ = request.environ
+    if "HTTP_AUTHORIZATION" not in environ and SESSION_COOKIE not in environ.get("HTTP_COOKIE", ""):
+        return None
     bearer = _bearer_token(request)
     if bearer is not None:
         return _from_token(request, bearer)

@@ -261,6 +261,7 @@ class Access(NamedTuple):
     decision_version: int
 
 
+# Built once: RowReads compiles each statement object once.
 @cache
 def _access_statement():
     from .models import Assessment

@@ -116,6 +116,9 @@ def includeme(config) -> None:
     # An error response (4xx/5xx) commits nothing, even when the view returned
     # it instead of raising.
     settings.setdefault("tm.commit_veto", "pyramid_tm.default_commit_veto")
+    # As Warehouse: no user annotation on the transaction. Only ZODB keeps it, and asking
+    # for it made every request, an anonymous one included, look up who is signed in.
+    settings["tm.annotate_user"] = False
     config.include("pyramid_tm")
     settings.setdefault("retry.activate_hook", "portal.models.retry_attempts")
     config.include("pyramid_retry")

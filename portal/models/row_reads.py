@@ -15,6 +15,7 @@ driver returns them), outside any request transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -23,17 +24,19 @@ from sqlalchemy.sql import Select
 
 
 class RowReads:
-    """``reads.first(statement, **parameters)``: the first row as a tuple, or ``None``."""
+    """``reads.first(statement, **parameters)``: the first row as a tuple, or ``None``.
+
+    ``statement`` is one long-lived object (built once, as ``portal.resources`` does): each
+    is compiled on its first use and kept.
+    """
 
     def __init__(self, engine: Engine):
         self.engine = engine
         self._compiled: dict[Select, tuple[str, Any]] = {}
 
     def first(self, statement: Select, **parameters: Any) -> tuple | None:
-        sql, compiled = self._compile(statement)
-        bound = compiled.construct_params(parameters)
-        if compiled.positional:
-            bound = tuple(bound[name] for name in compiled.positiontup)
+        sql, bind = self._compile(statement)
+        bound = bind(parameters)
         dialect = self.engine.dialect
         driver_error = dialect.loaded_dbapi.Error
         try:
@@ -54,11 +57,27 @@ class RowReads:
         finally:
             connection.close()  # back to the pool, which rolls back what the driver began
 
-    def _compile(self, statement: Select) -> tuple[str, Any]:
+    def _compile(self, statement: Select) -> tuple[str, Callable[[dict], Any]]:
+        """The statement's SQL and how to bind a call's parameters, worked out once.
+
+        SQLAlchemy's ``construct_params`` per call cost as much as running the statement;
+        the statement's own literals (its defaults) and the parameter order never change.
+        """
         found = self._compiled.get(statement)
         if found is None:
             compiled = statement.compile(dialect=self.engine.dialect)
-            found = self._compiled[statement] = (compiled.string, compiled)
+            defaults = compiled.construct_params(_check=False)
+            if compiled.positional:
+                names = tuple(compiled.positiontup)
+
+                def bind(parameters: dict) -> tuple:
+                    return tuple(parameters[name] if name in parameters else defaults[name] for name in names)
+            else:
+
+                def bind(parameters: dict) -> dict:
+                    return {**defaults, **parameters}
+
+            found = self._compiled[statement] = (compiled.string, bind)
         return found
 
     def _wrapped(self, error: Exception, sql: str) -> DBAPIError:
