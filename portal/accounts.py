@@ -1,4 +1,4 @@
-"""``portal create-user``, ``set-role`` and ``deactivate``: accounts from the command line.
+"""``portal create-user``, ``set-role``, ``deactivate`` and ``reactivate``: accounts from the command line.
 
 Each command runs in its own transaction; a refusal is one line on stderr and exit 2.
 """
@@ -11,6 +11,7 @@ import sys
 
 from sqlalchemy import select
 
+from .auth import deactivate
 from .models import User
 from .models.assessment import utcnow
 from .models.user import normalise_email
@@ -86,10 +87,12 @@ def run(ini: str, command: str, email: str, **options) -> int:
             elif command == "set-role":
                 user.role = options["role"].value
                 message = f"{user.email} is now {user.role}"
+            elif command == "reactivate":
+                # It signs in again with its password; the sessions it had stay ended.
+                user.active = True
+                message = f"reactivated {user.email}"
             else:
-                user.active = False
-                # Whatever sessions the user has end with the account.
-                user.session_version += 1
+                deactivate(session, user)
                 message = f"deactivated {user.email}"
     except Refused as error:
         print(f"portal {command}: {error}", file=sys.stderr)

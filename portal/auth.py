@@ -103,6 +103,19 @@ def end_every_session(request, user: User, keep_this_one: bool = True) -> None:
         start_session(request, user)
 
 
+def deactivate(dbsession, user: User) -> None:
+    """Stop an account signing in: its sessions end and its API tokens are revoked.
+
+    Reactivating it (``user.active = True``) brings back neither: the user signs in again
+    with their password and makes new tokens, so a token that leaked before stays dead.
+    """
+    user.active = False
+    user.session_version += 1
+    dbsession.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    live = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(None))
+    dbsession.execute(live.values(revoked=utcnow()))
+
+
 def new_api_token(request, user: User, name: str) -> str:
     """Make a token for ``user``; the caller shows it once, the table keeps its digest."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)

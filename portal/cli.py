@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     deactivate = commands.add_parser("deactivate", help="stop an account signing in")
     deactivate.add_argument("email")
     deactivate.add_argument("ini", nargs="?", default="development.ini")
+    reactivate = commands.add_parser("reactivate", help="let a deactivated account sign in again")
+    reactivate.add_argument("email")
+    reactivate.add_argument("ini", nargs="?", default="development.ini")
     reset = commands.add_parser("reset-password", help="print a one-time link that sets a new password")
     reset.add_argument("email")
     reset.add_argument("ini", nargs="?", default="development.ini")
@@ -85,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.db_command == "upgrade":
             return migrations.upgrade_command(args.ini)
         return migrations.downgrade_command(args.ini, args.plugin, args.revision)
-    if args.command in ("create-user", "set-role", "deactivate"):
+    if args.command in ("create-user", "set-role", "deactivate", "reactivate"):
         from .accounts import run
 
         return run(

@@ -3,6 +3,7 @@ read and change the app's rows behind its back."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -73,3 +74,11 @@ def sign_in(app, email: str, password: str = PASSWORD, status: int = 303, next_p
 def sign_out(app):
     page = app.get("/account")
     return page.forms["sign-out"].submit(status=303)
+
+
+def new_token(browser, name: str = "A program") -> str:
+    """Make an API token on a signed-in browser's account page; returns it (shown once)."""
+    form = browser.get("/account").forms["new-token-form"]
+    form["name"] = name
+    made = form.submit()
+    return re.search(r'id="new-token"[^>]*value="([^"]+)"', made.text).group(1)

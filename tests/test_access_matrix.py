@@ -72,6 +72,8 @@ GET  /admin/                                           303   403  403  403  200
 JSON /admin/                                           401   403  403  403  200
 GET  /admin/users                                      303   403  403  403  200
 POST /admin/users/{client_b}/role                      403   403  403  403  303
+POST /admin/users/{client_b}/deactivate                403   403  403  403  303
+POST /admin/users/{client_b}/reactivate                403   403  403  403  303
 GET  /account                                          303   200  200  200  200
 JSON /account                                          401   200  200  200  200
 """

@@ -94,7 +94,7 @@ def test_refusals_are_one_line_with_exit_2_and_change_nothing(portal_db):
     assert list(left) == ["ann@example.com"] and left["ann@example.com"].role == "client"
 
 
-def test_set_role_and_deactivate(portal_db):
+def test_set_role_deactivate_and_reactivate(portal_db):
     ini, engine = portal_db
     assert portal(ini, "create-user", "ann@example.com", "--role", "client", password=GOOD).returncode == 0
     changed = portal(ini, "set-role", "Ann@Example.com", "admin")
@@ -105,6 +105,13 @@ def test_set_role_and_deactivate(portal_db):
     ann = users(engine)["ann@example.com"]
     # Deactivating also bumps the session version, which will end the user's sessions.
     assert (ann.active, ann.session_version, ann.role) == (False, 2, "admin")
+    back = portal(ini, "reactivate", "ann@example.com")
+    assert back.returncode == 0 and back.stdout.strip() == "reactivated ann@example.com"
+    ann = users(engine)["ann@example.com"]
+    # Active again; the sessions it had stay ended (the version is not put back).
+    assert (ann.active, ann.session_version) == (True, 2)
+    unknown = portal(ini, "reactivate", "bob@example.com")
+    assert unknown.returncode == 2 and "no user with the email bob@example.com" in unknown.stderr
 
 
 def test_the_account_migrations_go_up_and_down(database_url):

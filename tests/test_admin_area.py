@@ -1,16 +1,17 @@
-"""The admin area: plugins and weights as `portal check` sees them, users' roles and deactivation."""
+"""The admin area: plugins and weights as `portal check` sees them; users' roles and (re)activation."""
 
 from __future__ import annotations
 
 import pytest
 import webtest
+from sqlalchemy import update
 
-from portal.models import AuthSession
+from portal.models import ApiToken, AuthSession, User
 from portal.plugins.check import check
 from portal.settings import settings_file
 from portal.testing import JSON
 
-from .accounts import add_user, count, sign_in, user_row
+from .accounts import add_user, count, execute, new_token, sign_in, user_row
 
 
 @pytest.fixture
@@ -103,7 +104,35 @@ def test_deactivating_ends_the_users_sessions_and_sign_in(app, admin):
     # The session is over: the account page sends her to sign in, and signing in fails.
     assert "/sign-in" in ann_browser.get("/account", status=303).location
     sign_in(ann_browser, "ann@example.com", status=400)
-    assert "deactivated" in app.get("/admin/users").text
+    # The page shows her inactive, offering to reactivate her instead.
+    page = app.get("/admin/users")
+    row = next(tr for tr in page.html.select("tbody tr") if tr.th.text.startswith("ann@example.com"))
+    assert [td.text for td in row.select("td")][2] == "no"
+    assert f"reactivate-{ann}" in page.forms and f"deactivate-{ann}" not in page.forms
+
+
+def test_reactivating_lets_the_account_sign_in_again_but_brings_back_no_session_or_token(app, admin):
+    ann = add_user(app, "ann@example.com")
+    ann_browser = browser(app, "ann@example.com")
+    token = new_token(ann_browser)
+    program = webtest.TestApp(app.app)
+    bearer = {**JSON, "Authorization": f"Bearer {token}"}
+    program.get("/account", headers=bearer, status=200)
+    app.get("/admin/users").forms[f"deactivate-{ann}"].submit(status=303)
+    assert count(app, ApiToken, ApiToken.user_id == ann, ApiToken.revoked.is_(None)) == 0
+    program.get("/account", headers=bearer, status=401)
+
+    page = app.get("/admin/users")
+    assert f"deactivate-{ann}" not in page.forms
+    done = page.forms[f"reactivate-{ann}"].submit(status=303)
+    assert done.location.endswith("/admin/users?done=reactivated")
+    assert "The account is active again" in done.follow().text
+    assert user_row(app).active
+    # The old session and the old token stay ended; her password signs her in again.
+    assert "/sign-in" in ann_browser.get("/account", status=303).location
+    program.get("/account", headers=bearer, status=401)
+    sign_in(ann_browser, "ann@example.com")
+    ann_browser.get("/account", status=200)
 
 
 def test_deactivating_takes_no_parameters(app, admin):
@@ -140,6 +169,9 @@ def test_other_roles_get_403_and_change_nothing(app, role):
     app.post(f"/admin/users/{target}/deactivate", {"csrf_token": token}, status=403)
     row = user_row(app)
     assert row.role == "client" and row.active
+    execute(app, update(User).where(User.id == target).values(active=False))
+    app.post(f"/admin/users/{target}/reactivate", {"csrf_token": token}, status=403)
+    assert not user_row(app).active
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_and_json_gets_401(app):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from portal.testing import JSON
 
+from .accounts import new_token
 from .protections import build_world
 
 
@@ -17,12 +16,7 @@ def world(make_app):
 
 
 def token_of(world, who: str) -> str:
-    browser = world.browser(who)
-    page = browser.get("/account")
-    form = page.forms["new-token-form"]
-    form["name"] = "A program"
-    made = form.submit()
-    return re.search(r'id="new-token"[^>]*value="([^"]+)"', made.text).group(1)
+    return new_token(world.browser(who))
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -53,11 +47,7 @@ def test_anonymous_json_on_a_protected_url_is_401_and_a_token_without_the_permis
 
 def test_a_revoked_token_counts_as_anonymous_at_once(world):
     browser = world.browser("client_a")
-    page = browser.get("/account")
-    form = page.forms["new-token-form"]
-    form["name"] = "Soon revoked"
-    made = form.submit()
-    token = re.search(r'id="new-token"[^>]*value="([^"]+)"', made.text).group(1)
+    token = new_token(browser, "Soon revoked")
     program = world.browser()
     program.get(f"/assessments/{world.owned}/", headers=bearer(token), status=200)
     revoke = next(f for f in browser.get("/account").forms.values() if "revoke-token" in (f.action or ""))

@@ -43,6 +43,7 @@ CONTRACT = [
     ("POST", "/consultant/assessments/{owned_row}/decision"),
     ("POST", "/admin/users/{client_b}/role"),
     ("POST", "/admin/users/{client_b}/deactivate"),
+    ("POST", "/admin/users/{client_b}/reactivate"),
 ]
 
 # Where each context's views answer (``{name}`` is the view name).

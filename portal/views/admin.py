@@ -4,7 +4,8 @@ The plugin table is what ``portal plugins`` and ``portal check`` report: the sam
 over every installed plugin, computed once per running portal (at the page's first request,
 not on every one: plugins and settings take effect only with a restart) and kept in the
 registry; the page says when it was checked. Users: change a role, deactivate an account
-(which ends its sessions, as a password change does: ``auth.end_every_session``). An
+(``auth.deactivate``: its sessions end, its API tokens are revoked) or reactivate it (it signs
+in again with the password it had; no old session or token comes back). An
 administrator cannot demote or deactivate themselves, so the portal always keeps the one who
 is making the change.
 """
@@ -18,7 +19,7 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.renderers import render_to_response
 from sqlalchemy import select
 
-from ..auth import end_every_session
+from ..auth import deactivate as deactivate_account
 from ..models import User
 from ..models.assessment import utcnow
 from ..plugins.check import check
@@ -137,7 +138,11 @@ def _the_user(context, request) -> User:
 
 @html_view("admin_users.jinja2", context=AdminUsers, permission=Permissions.ADMINISTER)
 def users_page(context, request):
-    notice = {"role": "The role is changed.", "deactivated": "The account is deactivated."}
+    notice = {
+        "role": "The role is changed.",
+        "deactivated": "The account is deactivated.",
+        "reactivated": "The account is active again: it can sign in with its password.",
+    }
     return users_data(request, notice=notice.get(request.GET.get("done", "")))
 
 
@@ -162,6 +167,15 @@ def deactivate(context, request):
     if user.id == request.identity.user_id:
         message = "You cannot deactivate your own account: another administrator has to."
         return _refused(request, message, user.id)
-    user.active = False
-    end_every_session(request, user, keep_this_one=False)
+    deactivate_account(request.dbsession, user)
     return HTTPSeeOther(request.application_url + "/admin/users?done=deactivated")
+
+
+@action_view(context=AdminUser, name="reactivate", permission=Permissions.ADMINISTER)
+def reactivate(context, request):
+    user = _the_user(context, request)
+    action_body(request)
+    # Its sessions ended with the deactivation (the session version was raised), so the
+    # account starts with none: the user signs in again.
+    user.active = True
+    return HTTPSeeOther(request.application_url + "/admin/users?done=reactivated")
