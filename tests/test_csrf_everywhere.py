@@ -128,6 +128,27 @@ def test_every_state_changing_url_refuses_a_missing_or_foreign_token_and_changes
     assert admin.get("/account").status_int == 200
 
 
+def test_csrf_is_checked_before_permission(world):
+    """Warehouse's order: a forged request is refused as forged, whoever's cookie it carries.
+
+    A signed-in client lacks the workspace's and the admin area's permissions: without a token
+    every such request is the same 400 as anyone's, and only with the session's own token
+    does it reach the permission check (403).
+    """
+    client = world.browser("client_b")
+    token = own_token(client)
+    staff_only = [(m, p) for m, p in state_changing_urls(world) if p.startswith(("/admin/", "/consultant/"))]
+    assert len(staff_only) >= 5
+    before = row_counts(world.url)
+    wrong = []
+    for method, path in staff_only:
+        forged, genuine = send(client, method, path), send(client, method, path, token)
+        if forged.status_int != 400 or REFUSED not in forged.text or genuine.status_int != 403:
+            wrong.append(f"{method} {path}: {forged.status} without a token, {genuine.status} with one")
+    assert not wrong, "\n".join(wrong)
+    assert row_counts(world.url) == before
+
+
 def test_a_form_without_a_session_cookie_needs_a_token_too(world):
     browser = world.browser()
     before = row_counts(world.url)
