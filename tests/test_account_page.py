@@ -30,12 +30,18 @@ def change_password(app, current=PASSWORD, new=NEW_PASSWORD, status=303):
     return form.submit(status=status)
 
 
-def test_a_password_change_ends_every_other_session_and_keeps_this_one(make_app):
+def signed_in_twice(make_app) -> tuple[webtest.TestApp, webtest.TestApp]:
+    """A migrated portal where ann@example.com is signed in in two browsers: (this one, the other)."""
     app = make_app(migrate=True)
     add_user(app, "ann@example.com")
     sign_in(app, "ann@example.com")
     other = webtest.TestApp(app.app)
     sign_in(other, "ann@example.com")
+    return app, other
+
+
+def test_a_password_change_ends_every_other_session_and_keeps_this_one(make_app):
+    app, other = signed_in_twice(make_app)
     old_cookie = app.cookies["portal_session"]
     done = change_password(app)
     assert done.location.endswith("/account?changed=password")
@@ -54,11 +60,7 @@ def test_a_password_change_ends_every_other_session_and_keeps_this_one(make_app)
 
 
 def test_a_refused_password_change_names_the_field_and_changes_nothing(make_app):
-    app = make_app(migrate=True)
-    add_user(app, "ann@example.com")
-    sign_in(app, "ann@example.com")
-    other = webtest.TestApp(app.app)
-    sign_in(other, "ann@example.com")
+    app, other = signed_in_twice(make_app)
     cases = [
         ("not-my-password", NEW_PASSWORD, "current_password-error", "That is not your current password."),
         (PASSWORD, "short", "new_password-error", "at least 8 characters"),

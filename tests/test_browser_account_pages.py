@@ -17,21 +17,20 @@ from pathlib import Path
 
 import pytest
 
-from .test_browser import CHROMIUM, chromium, portal_url, watch_csp  # noqa: F401 (fixtures)
+from .test_browser import chromium, portal_url  # noqa: F401 (fixtures)
 from .test_browser_pages import (
-    AXE,
-    RUN_AXE,
     SHOTS,
-    SIDEWAYS,
     SIZES,
-    Checks,
     PagesBudget,
     api_of,
     check_loaded,
     check_page,
+    client_checks,
+    require_chromium_and_axe,
     shot_name,
 )
-from .test_client_pages import ClientPage, make_assessments, vocabulary
+from .test_browser_result import open_tab
+from .test_client_pages import ClientPage
 
 PORTAL = str(Path(sys.executable).parent / "portal")
 PASSWORD = "tulip-ledger-57-orbit"
@@ -69,53 +68,22 @@ def click(tab, name: str, budget) -> None:
         tab.get_by_role("button", name=name, exact=True).click()
 
 
-def staff_page_problems(tab, base: str, path: str, size: str, checks: Checks) -> list[str]:
-    where = f"{path} at {size}"
-    tab.csp_violations.clear()
-    response = tab.goto(base + path, wait_until="load", timeout=checks.budget.ms())
-    if response is None or response.status != 200:
-        return [f"{where}: status {response and response.status}"]
-    tab.screenshot(path=SHOTS / f"admin{path.replace('/', '-')}-{size}.png", full_page=True)
-    tab.evaluate(checks.axe_source + "\n;typeof axe")
-    problems = [f"{where}: axe {v['id']} at {'; '.join(v['nodes'][:8])}" for v in tab.evaluate(RUN_AXE)]
-    width, viewport = tab.evaluate(SIDEWAYS)
-    if width > viewport:
-        problems.append(f"{where}: the page scrolls sideways ({width} px in {viewport} px)")
-    return problems + [f"{where}: {message}" for message in tab.csp_violations]
-
-
 def test_the_account_pages_are_accessible_and_plain_at_both_sizes(request, tmp_path, budget):
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: run ./scripts/test, which installs it")
-    if not AXE.exists():
-        pytest.fail(f"axe-core is missing at {AXE}: run scripts/axe-core (./scripts/test runs it)")
+    axe_source = require_chromium_and_axe()
     browser = request.getfixturevalue("chromium")
     base = request.getfixturevalue("portal_url")
     ini = tmp_path / "development.ini"
     create_user(ini, "client@example.com", "client")
     create_user(ini, "admin@example.com", "admin")
-    SHOTS.mkdir(parents=True, exist_ok=True)
     api = api_of(base, budget)
-    made = make_assessments(api)
-
-    def get(path: str):
-        status, data = api("GET", path, None)
-        assert status == 200, (path, status, data)
-        return data
-
-    words = vocabulary(get, made["questionnaire"])
-    checks = Checks(base, AXE.read_text(), words, words.pattern(), budget)
+    checks, _, _ = client_checks(api, base, budget, axe_source)
     problems: list[str] = []
     for size, viewport in SIZES.items():
         # An anonymous assessment per size, for the client to save to their account.
         status, anonymous = api("POST", "/assessments/", {"title": f"Shop on the {size}"})
         assert status == 201, anonymous
         link = anonymous["url"].split("://", 1)[1].split("/", 1)[1]
-        context = browser.new_context(viewport=viewport)
-        try:
-            tab = context.new_page()
-            tab.set_default_timeout(budget.ms())
-            watch_csp(tab)
+        with open_tab(browser, viewport, budget) as tab:
             for page in (
                 ClientPage("sign in", "/sign-in"),
                 ClientPage("sign up", "/sign-up"),
@@ -149,8 +117,7 @@ def test_the_account_pages_are_accessible_and_plain_at_both_sizes(request, tmp_p
             assert "You are signed out" in tab.content()
 
             sign_in(tab, base, "admin@example.com", budget)
-            for path in ("/admin/", "/admin/users"):
-                problems += staff_page_problems(tab, base, path, size, checks)
-        finally:
-            context.close()
+            # Staff pages: axe, sideways scrolling and the CSP, not the clients' plain words.
+            for page in (ClientPage("admin area", "/admin/"), ClientPage("admin users", "/admin/users")):
+                problems += check_page(tab, page, size, checks, plain=False)
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)

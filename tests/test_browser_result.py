@@ -11,6 +11,8 @@ import io
 import json
 import re
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,20 @@ def served_browser(request):
     return tuple(request.getfixturevalue(name) for name in ("budget", "chromium", "portal_url"))
 
 
+@contextmanager
+def open_tab(browser, viewport: dict, clock, **options) -> Iterator:
+    """A tab in a browser context of its own at ``viewport`` (``options`` go to the context),
+    its CSP violations watched and its timeout the budget ``clock``'s; the context is closed after."""
+    context = browser.new_context(viewport=viewport, **options)
+    try:
+        tab = context.new_page()
+        watch_csp(tab)
+        tab.set_default_timeout(clock.ms())
+        yield tab
+    finally:
+        context.close()
+
+
 def completed_dashboard(base: str) -> tuple[str, dict]:
     """A live trading dashboard with thousands of connections: completed, revision 1."""
     link = call(base + "/assessments/", {"title": "Trading dashboard"})["url"]
@@ -56,11 +72,7 @@ def test_the_summary_card_and_the_downloads(request):
     link, result = completed_dashboard(url)
     first = result["ranking"][0]["title"]
     for size, viewport in SIZES.items():
-        context = browser.new_context(viewport=viewport, accept_downloads=True)
-        try:
-            page = context.new_page()
-            watch_csp(page)
-            page.set_default_timeout(clock.ms())
+        with open_tab(browser, viewport, clock, accept_downloads=True) as page:
             page.goto(link + "revisions/1", wait_until="load")
             page.screenshot(path=ARTIFACTS / f"result-first-viewport-{size}.png")
             summary = page.locator("section.summary")
@@ -87,8 +99,6 @@ def test_the_summary_card_and_the_downloads(request):
             report = Path(markdown.path()).read_text(encoding="utf-8")
             assert report.startswith("# Framework recommendation: Trading dashboard") and first in report
             assert page.csp_violations == []
-        finally:
-            context.close()
 
 
 def test_edit_answers_becomes_revision_2_at_the_same_link_and_compares(request):
@@ -96,11 +106,7 @@ def test_edit_answers_becomes_revision_2_at_the_same_link_and_compares(request):
     link, result = completed_dashboard(url)
     assert result["ranking"][0]["framework"] == "tornado"
     pages = {q["key"]: q["page"] for q in call(link + "questionnaire")["questions"]}
-    context = browser.new_context(viewport=SIZES["desktop"])
-    try:
-        page = context.new_page()
-        watch_csp(page)
-        page.set_default_timeout(clock.ms())
+    with open_tab(browser, SIZES["desktop"], clock) as page:
         page.goto(link + "revisions/1", wait_until="load")
         page.get_by_role("link", name="Edit answers", exact=True).click()
         page.wait_for_url(link + "edit", timeout=clock.ms())
@@ -129,8 +135,6 @@ def test_edit_answers_becomes_revision_2_at_the_same_link_and_compares(request):
         expect(changed.filter(has_text="moment they happen")).to_contain_text("ordinary pages")
         expect(page.locator("#outcome-title + p")).to_contain_text("First place moves from Tornado to")
         assert page.csp_violations == []
-    finally:
-        context.close()
 
 
 def luminance(rgb: tuple[int, int, int]) -> float:

@@ -12,7 +12,6 @@ import csv
 import io
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, update
 from sqlalchemy.orm import Session
@@ -23,9 +22,9 @@ from portal.passwords import hash_password
 from portal.testing import app_settings
 
 from .accounts import PASSWORD
-from .test_browser import ARTIFACTS, CHROMIUM, budget, chromium, portal_url, submit, watch_csp  # noqa: F401 (fixtures)
-from .test_browser_pages import AXE, RUN_AXE, SIDEWAYS
-from .test_browser_result import SIZES, call
+from .test_browser import ARTIFACTS, budget, chromium, portal_url, submit  # noqa: F401 (fixtures)
+from .test_browser_pages import axe_problems, require_chromium_and_axe
+from .test_browser_result import SIZES, call, open_tab
 
 CONSULTANT = "cora@example.com"
 CLIENT = "ada@example.com"
@@ -70,24 +69,9 @@ def own(database: Path, public_id: str, owner: int) -> None:
         engine.dispose()
 
 
-def axe_problems(tab, axe_source: str, where: str) -> list[str]:
-    tab.evaluate(axe_source + "\n;typeof axe")
-    problems = [
-        f"{where}: axe {v['id']} ({v['help']}) at {'; '.join(v['nodes'][:5])}" for v in tab.evaluate(RUN_AXE)
-    ]
-    width, viewport = tab.evaluate(SIDEWAYS)
-    if width > viewport:
-        problems.append(f"{where}: the page scrolls sideways ({width} px in {viewport} px)")
-    return problems
-
-
 def test_a_consultant_works_through_the_workspace(request, tmp_path):
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: run ./scripts/test, which installs it")
-    if not AXE.exists():
-        pytest.fail(f"axe-core is missing at {AXE}: run scripts/axe-core (./scripts/test runs it)")
+    axe_source = require_chromium_and_axe()
     clock, browser, base = (request.getfixturevalue(name) for name in ("budget", "chromium", "portal_url"))
-    axe_source = AXE.read_text()
     database = tmp_path / "e2e.sqlite"
     client_id = add_accounts(database)
     owned = complete(base, "Ada's trading desk")
@@ -96,11 +80,7 @@ def test_a_consultant_works_through_the_workspace(request, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     problems: list[str] = []
     for number, (size, viewport) in enumerate(SIZES.items(), start=1):
-        context = browser.new_context(viewport=viewport, accept_downloads=True)
-        try:
-            page = context.new_page()
-            watch_csp(page)
-            page.set_default_timeout(clock.ms())
+        with open_tab(browser, viewport, clock, accept_downloads=True) as page:
             page.goto(base + "/sign-in?next=/consultant/assessments/", wait_until="load")
             page.fill("#email", CONSULTANT)
             page.fill("#password", PASSWORD)
@@ -174,6 +154,4 @@ def test_a_consultant_works_through_the_workspace(request, tmp_path):
             for public_id in (owned, anonymous):
                 assert public_id not in page.content()
             assert page.csp_violations == [], page.csp_violations
-        finally:
-            context.close()
     assert not problems, "\n".join(problems)

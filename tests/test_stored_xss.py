@@ -133,32 +133,36 @@ def markdown(world) -> list[tuple[str | None, str, tuple[str, ...]]]:
     ]
 
 
-def test_every_page_shows_the_payloads_as_text(world):
+def problems_on(world, listed, check_one) -> list[str]:
+    """``check_one(response, labels)`` on each listed page, opened by its visitor (a browser each);
+    a page that does not open with a 200 is a problem too. Each problem names the page and the visitor."""
     browsers = {}
     problems = []
-    for who, path, labels in pages(world):
+    for who, path, labels in listed:
         browser = browsers.setdefault(who, world.browser(who))
         response = browser.get(path, expect_errors=True)
+        where = f"{path} as {who or 'anonymous'}"
         if response.status_int != 200:
-            problems.append(f"{path} as {who or 'anonymous'}: {response.status}")
+            problems.append(f"{where}: {response.status}")
             continue
+        problems += [f"{where}: {p}" for p in check_one(response, labels)]
+    return problems
+
+
+def test_every_page_shows_the_payloads_as_text(world):
+    def check_html(response, labels):
         assert response.content_type == "text/html"
-        found = check(response.text, labels, ESCAPED_IN_HTML)
-        problems += [f"{path} as {who or 'anonymous'}: {p}" for p in found]
+        return check(response.text, labels, ESCAPED_IN_HTML)
+
+    problems = problems_on(world, pages(world), check_html)
     assert not problems, "\n".join(problems)
 
 
 def test_markdown_reports_escape_the_payloads(world):
-    browsers = {}
-    problems = []
-    for who, path, labels in markdown(world):
-        browser = browsers.setdefault(who, world.browser(who))
-        response = browser.get(path, expect_errors=True)
-        if response.status_int != 200:
-            problems.append(f"{path} as {who or 'anonymous'}: {response.status}")
-            continue
-        text = response.body.decode("utf-8")
-        problems += [f"{path}: {p}" for p in check(text, labels, ESCAPED_IN_MARKDOWN, RAW_IN_MARKDOWN)]
+    def check_markdown(response, labels):
+        return check(response.body.decode("utf-8"), labels, ESCAPED_IN_MARKDOWN, RAW_IN_MARKDOWN)
+
+    problems = problems_on(world, markdown(world), check_markdown)
     assert not problems, "\n".join(problems)
 
 
