@@ -37,8 +37,10 @@ def record_decision(
     decided_on: date,
     author_id: int | None,
     author_name: str,
+    revision: int | None,
 ) -> Decision:
-    """A new version of the decision; earlier ones are kept as its history.
+    """A new version of the decision, answering ``revision``'s result; earlier ones are kept
+    as its history.
 
     Two consultants saving at once cannot both store version n: the unique
     constraint on (assessment, version) refuses the second.
@@ -50,6 +52,7 @@ def record_decision(
         framework=framework,
         reason=reason,
         decided_on=decided_on,
+        revision=revision,
         author_id=author_id,
         author_name=author_name,
     )

@@ -118,11 +118,19 @@ def render_decision_record(
     recommended = ranking[0] if ranking else None
     lines = [f"# Decision record: {md(chosen_title)} for {md(title)}", ""]
     lines += ["## Status", ""]
+    answered = "" if decision.revision is None else f", on the result of revision {decision.revision}"
     lines += [
         f"Accepted, decided on {decision.decided_on:%Y-%m-%d} "
-        f"(version {decision.version} of this decision, recorded by {md(decision.author_name)}).",
+        f"(version {decision.version} of this decision, recorded by {md(decision.author_name)}{answered}).",
         "",
     ]
+    if decision.revision is not None and decision.revision != number:
+        newer = "newer" if number > decision.revision else "older"
+        lines += [
+            f"This record shows revision {number}, {newer} than the one the decision answered: its "
+            "answers and ranking may differ from those the decision was made on.",
+            "",
+        ]
     lines += ["## Context", ""]
     lines += [
         f"The brief: {md(title)}. Its answers as of revision {number}, completed "

@@ -114,13 +114,26 @@ def _latest_version():
 
 Latest = aliased(Revision, name="latest")
 Current = aliased(Decision, name="current")
+# The revision the current decision answered (its ranking may differ from the latest one's).
+Decided = aliased(Revision, name="decided")
 
 
-def _ranked(position: int, key: str):
-    return Latest.snapshot[("result", "ranking", position, key)]
+def _ranked(position: int, key: str, revision=Latest):
+    return revision.snapshot[("result", "ranking", position, key)]
 
 
 FIRST = _ranked(0, "framework").as_string()
+DECIDED_FIRST = _ranked(0, "framework", Decided).as_string()
+
+
+def follows(decision: str | None, revision: int | None, decided_first: str | None, first: str | None):
+    """Whether a decision took the recommendation it answered: that of the revision it names,
+    else (recorded before decisions named one) the latest; None without both."""
+    recommended = decided_first if revision is not None else first
+    if decision is None or recommended is None:
+        return None
+    return decision == recommended
+
 
 COLUMNS = (
     Assessment.id.label("id"),
@@ -139,6 +152,8 @@ COLUMNS = (
     Latest.snapshot[("result", "confidence", "level")].as_string().label("confidence"),
     Current.framework.label("decision"),
     Current.decided_on.label("decided_on"),
+    Current.revision.label("decision_revision"),
+    DECIDED_FIRST.label("decided_first"),
 )
 
 
@@ -150,6 +165,7 @@ def _joined(query):
         .outerjoin(
             Current, and_(Current.assessment_id == Assessment.id, Current.version == _latest_version())
         )
+        .outerjoin(Decided, and_(Decided.assessment_id == Assessment.id, Decided.number == Current.revision))
     )
 
 
@@ -198,12 +214,12 @@ class Listed:
     decision: str | None
     decision_title: str | None
     decided_on: date | None
+    decision_revision: int | None
+    decided_first: str | None
 
     @property
     def follows(self) -> bool | None:
-        if self.decision is None or self.first is None:
-            return None
-        return self.decision == self.first
+        return follows(self.decision, self.decision_revision, self.decided_first, self.first)
 
 
 def client_name(display_name: str | None, email: str | None) -> str:
@@ -292,11 +308,13 @@ def overview(dbsession, frameworks: dict[str, str], criteria: dict[str, str]) ->
             _ranked(1, "score").as_float().label("second_score"),
             _ranked(1, "contributions").label("second_parts"),
             Current.framework.label("decision"),
+            Current.revision.label("decision_revision"),
+            DECIDED_FIRST.label("decided_first"),
         )
     ).where(Assessment.status == "complete", Latest.id.is_not(None))
     firsts: dict[str, dict[str, Any]] = {}
     drivers: dict[str, dict[str, Any]] = {}
-    completed = decided = followed = 0
+    completed = decided = followed = differed = 0
     for row in dbsession.execute(query):
         completed += 1
         if row.first is None:
@@ -307,7 +325,9 @@ def overview(dbsession, frameworks: dict[str, str], criteria: dict[str, str]) ->
         entry["count"] += 1
         if row.decision is not None:
             decided += 1
-            followed += row.decision == row.first
+            took = follows(row.decision, row.decision_revision, row.decided_first, row.first)
+            followed += took is True
+            differed += took is False
         if row.second_parts is None:
             continue
         lead = points_by_criterion({"score": row.first_score, "contributions": row.first_parts or []})
@@ -331,7 +351,7 @@ def overview(dbsession, frameworks: dict[str, str], criteria: dict[str, str]) ->
     driven = sorted(drivers.values(), key=lambda d: (-d["count"], d["title"]))
     for d in driven:
         d["points"] = round(d.pop("total") / d["count"], 1)
-    return Overview(completed, ranked, decided, followed, decided - followed, driven)
+    return Overview(completed, ranked, decided, followed, differed, driven)
 
 
 def today() -> date:

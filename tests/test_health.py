@@ -18,7 +18,7 @@ def test_healthz_and_readyz_answer_at_head(make_app, database_url):
     ready = app.get("/readyz")
     assert_matches(ready, "/readyz", "get", 200)
     assert ready.json["status"] == "ready" and ready.json["database"] == "ok"
-    assert ready.json["migrations"]["applied"] == ready.json["migrations"]["head"] == ["0007"]
+    assert ready.json["migrations"]["applied"] == ready.json["migrations"]["head"] == ["0008"]
     assert ready.json["migrations"]["plugins"] == {}  # no enabled plugin ships migrations
     assert ready.headers["Cache-Control"] == "no-store"
     assert ready.headers["X-Content-Type-Options"] == "nosniff"
@@ -30,7 +30,7 @@ def test_readyz_is_503_until_the_migrations_are_at_head(make_app, database_url):
     alembic_upgrade(database_url, "0006")
     behind = assert_matches(app.get("/readyz", status=503), "/readyz", "get", 503)
     assert behind["status"] == "not ready"
-    assert behind["migrations"] == {"applied": ["0006"], "head": ["0007"], "plugins": {}}
+    assert behind["migrations"] == {"applied": ["0006"], "head": ["0008"], "plugins": {}}
     assert app.get("/healthz").json == {"status": "ok"}  # the process itself is fine
     alembic_upgrade(database_url)
     app.get("/readyz", status=200)
@@ -56,8 +56,8 @@ def test_readyz_is_503_while_an_enabled_plugins_migrations_are_behind_head(
     behind = assert_matches(app.get("/readyz", status=503), "/readyz", "get", 503)
     assert behind["status"] == "not ready"
     assert behind["migrations"] == {
-        "applied": ["0007"],
-        "head": ["0007"],
+        "applied": ["0008"],
+        "head": ["0008"],
         "plugins": {"numbat": {"applied": ["0001"], "head": ["0002"]}},
     }
     # A plugin that is installed but not enabled is nobody's concern here.

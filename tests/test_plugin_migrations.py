@@ -85,7 +85,7 @@ def test_plugin_tables_go_up_with_the_core_and_down_alone(use_plugins, make_app,
     # alembic -c development.ini upgrade head: the core's, then every enabled plugin's.
     alembic_upgrade(database_url)
     state = schema(database_url)
-    assert state["versions"] == {"alembic_version": ["0007"], "alembic_version_numbat": ["0002"]}
+    assert state["versions"] == {"alembic_version": ["0008"], "alembic_version_numbat": ["0002"]}
     assert state["tables"]["numbat_notes"] == {"id", "text", "author"}
 
     app = make_app(frameworks="numbat", criteria="latency", sqlalchemy__url=database_url)
@@ -102,12 +102,12 @@ def test_plugin_tables_go_up_with_the_core_and_down_alone(use_plugins, make_app,
     assert portal(["db", "downgrade", ini, "numbat", "base"]) == 0
     state = schema(database_url)
     assert set(state["tables"]) == CORE_TABLES
-    assert state["versions"] == {"alembic_version": ["0007"]}
+    assert state["versions"] == {"alembic_version": ["0008"]}
 
     assert portal(["db", "upgrade", ini]) == 0
     assert "portal: the core and every enabled plugin are at head" in capsys.readouterr().err
     assert schema(database_url)["versions"] == {
-        "alembic_version": ["0007"],
+        "alembic_version": ["0008"],
         "alembic_version_numbat": ["0002"],
     }
 
@@ -258,7 +258,7 @@ def test_a_plugin_cannot_touch_another_plugins_table(tmp_path, monkeypatch, data
                 upgrade(connection, second, [first, second])
     finally:
         engine.dispose()
-    assert schema(database_url)["versions"] == {"alembic_version": ["0007"], "alembic_version_first": ["r1"]}
+    assert schema(database_url)["versions"] == {"alembic_version": ["0008"], "alembic_version_first": ["r1"]}
 
 
 @pytest.mark.parametrize(

@@ -332,6 +332,68 @@ def test_each_decision_is_a_new_version_and_says_whether_it_follows(practice):
     assert "(differs)" in browser.get(LIST).text
 
 
+def test_a_decision_names_the_revision_it_answered_and_a_newer_result_is_flagged(practice):
+    browser = practice.consultant()
+    page = assessment_page(practice, browser, "Trading desk")
+    # The form sends the revision the page shows.
+    assert page.forms["decision-form"]["revision"].value == "1"
+    decide(browser, page, "tornado", "As recommended.", "2026-11-30")
+    row = practice.rows["Trading desk"]
+    data = browser.get(f"{LIST}{row}/", headers=JSON).json
+    assert data["decision"]["revision"] == 1 and data["decision"]["follows_recommendation"] is True
+
+    # The client edits the answer that decided the result: revision 2 ranks Django first.
+    link = f"/assessments/{practice.public_ids['Trading desk']}/"
+    client = practice.client()
+    headers = {**JSON, "X-CSRF-Token": client.get("/account").forms["sign-out"]["csrf_token"].value}
+    client.post_json(link + "edit", {}, headers=headers)
+    changes = {"realtime.live": "no", "realtime.connections": None, "admin_ui.need": "required"}
+    client.post_json(link + "answers", {"answers": changes}, headers=headers)
+    client.post_json(link + "complete", {}, headers=headers)
+    second = client.get(link + "revisions/2", headers=JSON).json["ranking"][0]["framework"]
+    assert second != "tornado"
+
+    page = assessment_page(practice, browser, "Trading desk")
+    current = page.html.select_one(".decision-current").text
+    # Measured against what it answered (revision 1's Tornado), not the newer ranking.
+    assert "on the result of revision 1" in current and "follows the recommendation" in current
+    stale = page.html.select_one(".decision-stale").text
+    assert "revision 2 is newer" in " ".join(stale.split())
+    assert page.forms["decision-form"]["revision"].value == "2"
+    assert browser.get(f"{LIST}{row}/", headers=JSON).json["decision"]["follows_recommendation"] is True
+    assert "(differs)" not in browser.get(LIST).text
+    overview = browser.get("/consultant/", headers=JSON).json
+    assert (overview["decided"], overview["followed"], overview["differed"]) == (1, 1, 0)
+
+    # The decision record of each revision says which result the decision answered.
+    first_record = client.get(link + "revisions/1/report.md").text
+    assert "on the result of revision 1)." in first_record
+    assert "This record shows revision" not in first_record
+    second_record = client.get(link + "revisions/2/report.md").text
+    assert "This record shows revision 2, newer than the one the decision answered" in second_record
+
+    # A decision on the new result, from its page: it names revision 2.
+    decide(browser, page, second, "Fine with the new answers.", "2026-12-01")
+    data = browser.get(f"{LIST}{row}/", headers=JSON).json
+    assert [d["revision"] for d in data["decisions"]] == [2, 1]
+    assert not assessment_page(practice, browser, "Trading desk").html.select(".decision-stale")
+
+
+@pytest.mark.parametrize("revision", [3, 0, "two", True, [1]])
+def test_a_decision_naming_a_revision_the_assessment_lacks_is_a_400(practice, revision):
+    browser = practice.consultant()
+    token = browser.get("/account").forms["sign-out"]["csrf_token"].value
+    refused = browser.post_json(
+        f"{LIST}{practice.rows['Trading desk']}/decision",
+        {"framework": "flask", "reason": "Why not.", "decided_on": "2026-11-30", "revision": revision},
+        headers={**JSON, "X-CSRF-Token": token},
+        status=400,
+    )
+    assert set(refused.json["errors"]) == {"revision"}
+    assert "revisions (1 to 1)" in refused.json["errors"]["revision"]
+    assert decisions(practice, "Trading desk") == []
+
+
 # --- reports -------------------------------------------------------------------------------------
 
 ADR_SECTIONS = ["## Status", "## Context", "## Options considered", "## Decision", "## Consequences"]

@@ -152,6 +152,9 @@ class Decision(Base):
     framework: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text)
     decided_on: Mapped[date] = mapped_column(Date)
+    # The revision whose result the decision answered (None: recorded on a draft, or before
+    # migration 0008 kept it). A later revision's ranking may differ from that one.
+    revision: Mapped[int | None]
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     author_name: Mapped[str] = mapped_column(String(200))
     created: Mapped[datetime] = mapped_column(default=utcnow)

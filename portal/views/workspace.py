@@ -24,7 +24,7 @@ from ..report import decision_record_pdf, render_report
 from ..resources import Workspace, WorkspaceAssessment, WorkspaceAssessments, WorkspaceRevision
 from ..results import result_page_data
 from ..security import Permissions
-from ..validators import unstorable
+from ..validators import positive_int, unstorable
 from .assessments import questionnaire_of
 from .inputs import body
 from .negotiation import GET, action_view, html_view, json_view
@@ -192,6 +192,16 @@ def _latest(assessment):
     return assessment.revisions[-1] if assessment.revisions else None
 
 
+def _answered(assessment, decision) -> dict | None:
+    """The snapshot of the revision a decision answered (the latest for one that names none)."""
+    if decision is None:
+        return None
+    if decision.revision is None:
+        latest = _latest(assessment)
+        return latest.snapshot if latest else None
+    return next((r.snapshot for r in assessment.revisions if r.number == decision.revision), None)
+
+
 def assessment_values(request, context: WorkspaceAssessment, **extra) -> dict[str, Any]:
     assessment = context.assessment
     frameworks = frameworks_of(request)
@@ -200,6 +210,7 @@ def assessment_values(request, context: WorkspaceAssessment, **extra) -> dict[st
     result = latest.snapshot["result"] if latest else None
     history = decision_history(request.dbsession, assessment.id)
     decision = history[0] if history else None
+    answered = _answered(assessment, decision)
     values = {
         "item": item,
         "answers": ws.answers_of(assessment, questionnaire_of(request)),
@@ -218,12 +229,21 @@ def assessment_values(request, context: WorkspaceAssessment, **extra) -> dict[st
         "decision": decision,
         "decision_title": item.decision_title,
         "follows": item.follows,
+        "answered_first_title": answered["result"]["ranking"][0]["title"]
+        if answered and answered["result"]["ranking"]
+        else None,
         "history": history,
         "frameworks": frameworks,
         "here": assessment_url(request, assessment.id),
         "errors": {},
         "note_body": "",
-        "typed": {"framework": item.first or "", "reason": "", "decided_on": ws.today().isoformat()},
+        "typed": {
+            "framework": item.first or "",
+            "reason": "",
+            "decided_on": ws.today().isoformat(),
+            # The revision this page shows: what a decision recorded from it answers.
+            "revision": str(latest.number) if latest else "",
+        },
     }
     values.update(extra)
     return values
@@ -258,6 +278,7 @@ def decision_json(decision) -> dict[str, Any]:
         "framework": decision.framework,
         "reason": decision.reason,
         "decided_on": decision.decided_on.isoformat(),
+        "revision": decision.revision,
         "author": decision.author_name,
         "created": _iso(decision.created),
     }
@@ -321,6 +342,26 @@ def add_note(context, request):
     return HTTPSeeOther(assessment_url(request, assessment.id) + "#notes")
 
 
+def _answered_revision(assessment, data) -> tuple[int | None, str | None]:
+    """(the revision whose result a decision answers, or a problem naming the field).
+
+    The page's form sends the revision it showed, so a revision completed meanwhile is not
+    taken for the one decided on; a JSON client may leave it out: the latest then.
+    """
+    numbers = [r.number for r in assessment.revisions]
+    raw = data.get("revision")
+    if raw is None or raw == "":
+        return (numbers[-1] if numbers else None), None
+    number = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+    if isinstance(raw, str):
+        number = positive_int(raw.strip())
+    if number not in numbers:
+        if not numbers:
+            return None, "Revision: this assessment has no result yet; leave the revision out."
+        return None, f"Revision: give the number of one of this assessment's revisions (1 to {numbers[-1]})."
+    return number, None
+
+
 @action_view(context=WorkspaceAssessment, name="decision", permission=Permissions.ADVISE)
 def decide(context, request):
     assessment = context.assessment
@@ -333,12 +374,16 @@ def decide(context, request):
         "framework": field(data, "framework", 200),
         "reason": reason,
         "decided_on": field(data, "decided_on", 20).strip(),
+        "revision": field(data, "revision", 20).strip(),
     }
     errors = {}
     if typed["framework"] not in frameworks:
         errors["framework"] = "Framework: choose one of the frameworks listed."
     if reason_problem:
         errors["reason"] = reason_problem
+    revision, revision_problem = _answered_revision(assessment, data)
+    if revision_problem:
+        errors["revision"] = revision_problem
     decided_on = ws.parse_date(typed["decided_on"])
     if decided_on is None:
         errors["decided_on"] = "Decided on: give a date as YYYY-MM-DD, for example 2026-11-30."
@@ -355,6 +400,7 @@ def decide(context, request):
         decided_on,
         identity.user_id,
         identity.name,
+        revision,
     )
     if kind == "json":
         return Response(json_body=decision_json(decision), status=201)
