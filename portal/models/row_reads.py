@@ -49,13 +49,17 @@ class RowReads:
             cursor.execute(sql, bound)
             row = cursor.fetchone()
             cursor.close()
+            # End the transaction the driver began here, not in the pool's reset on return:
+            # a database that goes away just after the read is then this read's error (a
+            # friendly 503), not a traceback the pool logs. The reset finds nothing to do.
+            connection.rollback()
             return None if row is None else tuple(row)
         except driver_error as error:
             if dialect.is_disconnect(error, connection.dbapi_connection, cursor):
                 connection.invalidate(error)
             raise self._wrapped(error, sql) from error
         finally:
-            connection.close()  # back to the pool, which rolls back what the driver began
+            connection.close()  # back to the pool
 
     def _compile(self, statement: Select) -> tuple[str, Callable[[dict], Any]]:
         """The statement's SQL and how to bind a call's parameters, worked out once.
