@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -29,6 +31,8 @@ from portal.resources import UnknownLink
 from portal.security import SESSION_COOKIE
 from portal.testing import JSON
 from portal.validators import MAX_DIGITS
+from portal.views.workspace import NOTE_MAX, REASON_MAX, _answered_revision, text_field
+from portal.workspace import CLIENT_MAX, PAGE_SIZE, STATUSES, parse_filters, today
 
 from .conftest import ROOT, alembic_upgrade
 
@@ -50,6 +54,23 @@ DISCARD = "/assessments/{id}/discard"
 CLAIM = "/assessments/{id}/claim"
 NEW_LINK = "/assessments/{id}/new-link"
 MISSING_ID = "no-such-assessment-0123456789abcdef"
+
+# The consultant workspace: assessments by row id, for a consultant's or administrator's API token.
+OVERVIEW = "/consultant/"
+WORKSPACE = "/consultant/assessments/"
+WORKSPACE_ASSESSMENT = "/consultant/assessments/{row}/"
+WORKSPACE_EXPORT = "/consultant/assessments/{row}/export.json"
+NOTES = "/consultant/assessments/{row}/notes"
+DECISION = "/consultant/assessments/{row}/decision"
+WORKSPACE_OPERATIONS = {
+    (OVERVIEW, "get"),
+    (WORKSPACE, "get"),
+    (WORKSPACE_ASSESSMENT, "get"),
+    (WORKSPACE_EXPORT, "get"),
+    (NOTES, "post"),
+    (DECISION, "post"),
+}
+MISSING_ROW = 999999
 
 
 # --- The document and the helper that checks a response against it -------------------------
@@ -262,6 +283,7 @@ ENDPOINTS = {
     (NEW_LINK, "post"),
     ("/healthz", "get"),
     ("/readyz", "get"),
+    *WORKSPACE_OPERATIONS,
 }
 
 
@@ -371,12 +393,84 @@ def test_every_write_documents_its_body_csrf_and_errors():
             assert "requestBody" not in operation
             continue
         assert operation["requestBody"]["content"].keys() == {JSON_TYPE}, path
-        # Only answers need a body: an action takes {} or none, POST /assessments/ none for "Untitled".
-        assert operation["requestBody"].get("required", False) is (path == ANSWERS), path
+        # Only answers, a note and a decision need a body: an action takes {} or none,
+        # POST /assessments/ none for "Untitled".
+        assert operation["requestBody"].get("required", False) is (path in (ANSWERS, NOTES, DECISION)), path
         assert {"400", "413", "415"} <= statuses, path
         assert {"$ref": "#/components/parameters/CsrfToken"} in operation["parameters"], path
         for status in statuses & {"201"}:
-            assert "Location" in operation["responses"][status]["headers"], path
+            # A note or a decision has no URL of its own: its 201 says what was saved, no Location.
+            has_location = "Location" in operation["responses"][status]["headers"]
+            assert has_location is (path not in (NOTES, DECISION)), path
+
+
+def test_the_workspace_and_only_the_workspace_asks_for_an_api_token():
+    document = openapi()
+    assert "security" not in document  # no default: the catalog and private links need no credentials
+    scheme = document["components"]["securitySchemes"]["apiToken"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    for path, method in ENDPOINTS:
+        operation = document["paths"][path][method]
+        if (path, method) not in WORKSPACE_OPERATIONS:
+            assert "security" not in operation and "401" not in operation["responses"], path
+            continue
+        assert path.startswith("/consultant/") and operation["tags"] == ["workspace"], path
+        assert operation["security"] == [{"apiToken": []}], path
+        assert operation["responses"]["401"] == {"$ref": "#/components/responses/Unauthorized"}, path
+        assert operation["responses"]["403"] == {"$ref": "#/components/responses/Forbidden"}, path
+        if "{row}" in path:
+            assert ("path", "row") in parameters_of(path, method), path
+            assert operation["responses"]["404"] == {"$ref": "#/components/responses/NoSuchRow"}, path
+    _, unauthorized = follow("/components/responses/Unauthorized")
+    assert unauthorized["headers"]["WWW-Authenticate"] == {"$ref": "#/components/headers/WWWAuthenticate"}
+    assert resolve("/components/headers/WWWAuthenticate")["required"] is True
+
+
+def test_the_workspace_parameters_and_texts_follow_the_apps_rules():
+    components = openapi()["components"]
+    assert components["parameters"]["Row"]["schema"]["maximum"] == 10**MAX_DIGITS - 1
+    filters = {p["name"]: p["schema"] for p in openapi()["paths"][WORKSPACE]["get"]["parameters"]}
+    assert filters["status"]["enum"] == ["", *STATUSES]  # empty: any, as the page's form sends it
+    assert filters["page"]["maximum"] == 10**MAX_DIGITS - 1
+    assert filters["client"]["maxLength"] == CLIENT_MAX
+    assert components["schemas"]["WorkspaceList"]["properties"]["assessments"]["maxItems"] == PAGE_SIZE
+    client = re.compile(filters["client"]["pattern"])
+    for code in (*range(0xD800), *range(0xE000, 0x10000, 97), 0xFEFF, 0x1F600):
+        character = chr(code)
+        for typed in (f"a{character}b", character, f"{character}a{character}"):
+            _, errors = parse_filters({"client": typed}, {})
+            assert ("client" not in errors) == bool(client.search(typed)), f"client U+{code:04X} in {typed!r}"
+    # A note and a decision's reason: exactly the text text_field takes, every character tried.
+    schemas = components["schemas"]
+    for schema, name, limit in (
+        (schemas["NoteRequest"], "body", NOTE_MAX),
+        (schemas["DecisionRequest"], "reason", REASON_MAX),
+    ):
+        text = schema["properties"][name]
+        assert text["maxLength"] == limit and name in schema["required"]
+        allowed = re.compile(text["pattern"])
+        for code in (*range(0xD800), *range(0xE000, 0x10000, 97), 0xFEFF, 0x1F600):
+            character = chr(code)
+            for typed in (f"a{character}b", character, f" {character}\n"):
+                problem = text_field({name: typed}, name, "Text", limit, "write something.")[1]
+                assert (problem is None) == bool(allowed.search(typed)), f"{name} U+{code:04X} in {typed!r}"
+        for length, fits in ((limit, True), (limit + 1, False)):
+            assert (
+                text_field({name: "x" * length}, name, "Text", limit, "write something.")[1] is None
+            ) is fits
+    # A decision's revision as text (the page's form sends it so): its digits, whitespace around them.
+    number, empty, text, none = schemas["DecisionRequest"]["properties"]["revision"]["anyOf"]
+    assert (number["maximum"], empty, none) == (10**MAX_DIGITS - 1, {"const": ""}, {"type": "null"})
+    digits = re.compile(text["pattern"])
+    # (An assessment with revisions 1 to 999, so that every number typed below is one of them:
+    # the syntax is what is compared, not which revisions exist.)
+    many = SimpleNamespace(revisions=[SimpleNamespace(number=n) for n in range(1, 1000)])
+    for code in (*range(0x3100), 0xFEFF, 0x1F600):
+        for typed in (f"{chr(code)}2{chr(code)}", f"2{chr(code)}", chr(code)):
+            accepted = _answered_revision(many, {"revision": typed})[1] is None
+            assert accepted == bool(digits.search(typed)), f"revision U+{code:04X} in {typed!r}"
+    # Empty or null: the latest.
+    assert _answered_revision(many, {"revision": ""}) == _answered_revision(many, {}) == (999, None)
 
 
 # --- Catalog -----------------------------------------------------------------------------------
@@ -1001,3 +1095,434 @@ def test_claiming_and_a_new_link_answer_as_documented(client):
     other = client.create()["id"]
     assert client.post(NEW_LINK, status=200, id=other).json["id"] != other
     client.post(NEW_LINK, {"x": 1}, status=400, id=client.create()["id"])
+
+
+# --- The consultant workspace: row ids, an API token ---------------------------------------------
+
+RESULT_ENVELOPE = ("revision", "url", "created", "dropped", "dropped_options", "snapshot")
+
+
+def account_client(client, email: str, role: str):
+    """(a JSON client sending the account's API token, the signed-in browser that made the token).
+
+    The token is made as a person does: signed in, on the account page (tests/accounts.py).
+    """
+    import webtest
+
+    from .accounts import add_user, new_token, sign_in
+
+    app = client.app.app
+    add_user(client.app, email, role=role)
+    browser = webtest.TestApp(app)
+    sign_in(browser, email)
+    token = new_token(browser, "workspace")
+    return Client(webtest.TestApp(app, extra_environ={"HTTP_AUTHORIZATION": f"Bearer {token}"})), browser
+
+
+def listed_by_title(consultant: Client, query: str = "") -> dict[str, dict[str, Any]]:
+    return {item["title"]: item for item in consultant.get(WORKSPACE, query=query).json["assessments"]}
+
+
+def expected_answers(client: Client, ref: str) -> list[dict[str, str]]:
+    """The saved answers in words, in questionnaire order, as the workspace shows them."""
+    answers = client.state(ref)["answers"]
+    expected = []
+    for question in client.questions(ref):
+        if question["key"] in answers:
+            labels = {option["key"]: option["label"] for option in question["options"]}
+            value = answers[question["key"]]
+            words = ", ".join(labels[v] for v in (value if isinstance(value, list) else [value]))
+            expected.append({"question": question["text"], "answer": words})
+    return expected
+
+
+def test_a_consultants_token_reads_the_workspace_as_documented(client):
+    cora, _ = account_client(client, "cora@example.com", "consultant")
+    ada, _ = account_client(client, "ada@example.com", "client")
+    shop_ref, shop_result = client.completed("Shop")
+    owned_ref = ada.create("Ada's app")["id"]  # started with her token: hers from the start
+    sketch_ref = client.create("Sketch")["id"]
+
+    listing = cora.get(WORKSPACE)
+    body = listing.json
+    assert listing.headers["Cache-Control"] == "no-store"
+    assert (body["total"], body["page"], body["pages"], body["next"], body["previous"]) == (
+        3,
+        1,
+        1,
+        None,
+        None,
+    )
+    # The last updated first; no answer of the workspace holds a private link.
+    assert [item["title"] for item in body["assessments"]] == ["Sketch", "Ada's app", "Shop"]
+    for ref in (shop_ref, owned_ref, sketch_ref):
+        assert ref not in listing.text
+    by_title = {item["title"]: item for item in body["assessments"]}
+    shop, sketch = by_title["Shop"], by_title["Sketch"]
+    first = shop_result["ranking"][0]
+    assert shop == {
+        "id": shop["id"],
+        "url": f"http://localhost/consultant/assessments/{shop['id']}/",
+        "title": "Shop",
+        "client": "Anonymous",
+        "status": "complete",
+        "created": shop["created"],
+        "updated": shop["updated"],
+        "revision": 1,
+        "recommended": first["framework"],
+        "score": first["score"],
+        "confidence": shop_result["confidence"]["level"],
+        "decision": None,
+        "decided_on": None,
+    }
+    assert shop["created"] <= shop["updated"] == shop_result["created"]
+    assert by_title["Ada's app"]["client"] == "Ada (ada@example.com)"
+    assert sketch["status"] == "draft"
+    assert [sketch[k] for k in ("revision", "recommended", "score", "confidence")] == [None] * 4
+
+    # One assessment: the list's fields and its answers, ranking and revisions.
+    detail = cora.get(WORKSPACE_ASSESSMENT, row=shop["id"])
+    shown = detail.json
+    assert shop_ref not in detail.text
+    assert {key: shown[key] for key in shop} == shop
+    assert shown["answers"] == expected_answers(client, shop_ref)
+    assert shown["ranking"] == [
+        {key: entry[key] for key in ("rank", "framework", "title", "score")}
+        for entry in shop_result["ranking"]
+    ]
+    assert shown["revisions"] == [
+        {"n": 1, "created": shop_result["created"], "url": shop["url"] + "revisions/1"}
+    ]
+    assert (shown["notes"], shown["decisions"]) == ([], [])
+    draft = cora.get(WORKSPACE_ASSESSMENT, row=sketch["id"]).json
+    assert (draft["answers"], draft["ranking"], draft["revisions"], draft["decision"]) == ([], [], [], None)
+
+    # The export: the same and every revision's result as stored, as an attachment.
+    export = cora.get(WORKSPACE_EXPORT, row=shop["id"])
+    assert export.headers["Content-Disposition"] == 'attachment; filename="shop.json"'
+    assert shop_ref not in export.text
+    exported = export.json
+    assert {key: value for key, value in exported.items() if key != "results"} == shown
+    stored = {key: value for key, value in shop_result.items() if key not in RESULT_ENVELOPE}
+    assert exported["results"] == [{"n": 1, "created": shop_result["created"], "result": stored}]
+    assert cora.get(WORKSPACE_EXPORT, row=sketch["id"]).json["results"] == []
+    owned = cora.get(WORKSPACE_EXPORT, row=by_title["Ada's app"]["id"])
+    assert owned.headers["Content-Disposition"] == 'attachment; filename="ada-s-app.json"'
+
+    # The overview counts the completed one.
+    overview = cora.get(OVERVIEW).json
+    assert (overview["completed"], overview["decided"], overview["followed"], overview["differed"]) == (
+        1,
+        0,
+        0,
+        0,
+    )
+    assert [(f["framework"], f["count"], f["share"]) for f in overview["first"]] == [
+        (first["framework"], 1, 100)
+    ]
+    # A token request sets no cookie: the program never needs a CSRF token.
+    assert not cora.app.cookies
+
+
+def test_the_workspace_list_filters_and_pages_as_documented(client):
+    cora, _ = account_client(client, "cora@example.com", "consultant")
+    ada, _ = account_client(client, "ada@example.com", "client")
+    _, shop = client.completed("Shop")
+    ada.create("Ada's app")
+    for n in range(PAGE_SIZE):
+        client.create(f"Draft {n}")
+    recommended = shop["ranking"][0]["framework"]
+    day = today().isoformat()
+
+    assert set(listed_by_title(cora, "?status=complete")) == {"Shop"}
+    assert set(listed_by_title(cora, f"?framework={recommended}&status=")) == {"Shop"}
+    assert set(listed_by_title(cora, "?client=ADA")) == {"Ada's app"}
+    assert "Ada's app" not in listed_by_title(cora, "?client=anonymous&status=complete")
+    assert set(listed_by_title(cora, f"?since={day}&until={day}&client=+ada+")) == {"Ada's app"}
+    assert cora.get(WORKSPACE, query="?until=2000-01-01").json["total"] == 0
+
+    first = cora.get(WORKSPACE).json
+    assert (first["total"], first["pages"], len(first["assessments"])) == (PAGE_SIZE + 2, 2, PAGE_SIZE)
+    assert first["previous"] is None and first["next"] == "http://localhost/consultant/assessments/?page=2"
+    second = cora.get(WORKSPACE, query="?page=2").json
+    assert (second["page"], second["next"], second["previous"]) == (
+        2,
+        None,
+        "http://localhost/consultant/assessments/",
+    )
+    assert {item["title"] for item in second["assessments"]} == {"Shop", "Ada's app"}
+    drafts = cora.get(WORKSPACE, query="?status=draft&page=1").json
+    assert drafts["total"] == PAGE_SIZE + 1 and drafts["next"].endswith("?status=draft&page=2")
+
+
+BAD_FILTERS = [
+    ("?status=open", "status"),
+    ("?framework=cobol", "framework"),
+    ("?framework=Django", "framework"),
+    ("?client=a%00b", "client"),
+    ("?client=" + "x" * (CLIENT_MAX + 1), "client"),
+    ("?since=2026-13-01", "since"),
+    ("?since=yesterday", "since"),
+    ("?until=2026-1-1", "until"),
+    ("?since=2026-02-01&until=2026-01-31", "until"),
+    ("?page=0", "page"),
+    ("?page=01", "page"),
+    ("?page=two", "page"),
+    ("?page=2", "page"),  # past the last page with these filters
+]
+
+
+@pytest.mark.parametrize(("query", "field"), BAD_FILTERS)
+def test_a_bad_workspace_filter_is_a_400_naming_it(client, query, field):
+    cora, _ = account_client(client, "cora@example.com", "consultant")
+    client.completed("Shop")
+    assert list(cora.get(WORKSPACE, 400, query=query).json["errors"]) == [field]
+
+
+def test_every_bad_workspace_filter_is_named_at_once_and_a_bad_query_string_is_the_requests(client):
+    cora, _ = account_client(client, "cora@example.com", "consultant")
+    errors = cora.get(WORKSPACE, 400, query="?status=open&framework=cobol&since=x&page=0").json["errors"]
+    assert set(errors) == {"status", "framework", "since", "page"}
+    assert cora.get(WORKSPACE, 400, query="?client=%FF").json["errors"] == {
+        "_request": "The query string is not valid UTF-8."
+    }
+    for path, row in ((WORKSPACE_ASSESSMENT, MISSING_ROW), (OVERVIEW, None)):
+        cora.get(path, 400, query="?x=%FF", row=row)
+
+
+def test_notes_and_decisions_are_saved_as_documented(client):
+    cora, _ = account_client(client, "cora@example.com", "consultant")
+    ref, result = client.completed("Shop")
+    row = listed_by_title(cora)["Shop"]["id"]
+    recommended, other = result["ranking"][0]["framework"], result["ranking"][1]["framework"]
+    earlier, day = (today() - timedelta(days=3)).isoformat(), today().isoformat()
+
+    text = "Met the team.\n\n*Two* Django projects shipped.\t"
+    note = cora.post(NOTES, {"body": text, "ignored": True}, status=201, row=row)
+    assert note.json == {"author": "Cora", "body": text}
+    assert "Location" not in note.headers
+    made = cora.post(
+        DECISION,
+        {"framework": recommended, "reason": "  It ranks first.\n", "decided_on": earlier},
+        status=201,
+        row=row,
+    ).json
+    assert made == {
+        "version": 1,
+        "framework": recommended,
+        "reason": "It ranks first.",
+        "decided_on": earlier,
+        "revision": 1,  # left out: the latest
+        "author": "Cora",
+        "created": made["created"],
+    }
+    changed = cora.post(
+        DECISION,
+        {"framework": other, "reason": "The team knows it.", "decided_on": day, "revision": 1},
+        status=201,
+        row=row,
+    ).json
+    assert (changed["version"], changed["revision"], changed["framework"]) == (2, 1, other)
+
+    shown = cora.get(WORKSPACE_ASSESSMENT, row=row).json
+    assert shown["notes"] == [{"author": "Cora", "created": shown["notes"][0]["created"], "body": text}]
+    assert shown["decision"] == {**changed, "follows_recommendation": False}
+    assert shown["decisions"] == [changed, made]
+    assert (shown["decision"]["framework"], shown["decided_on"]) == (other, day)
+    item = listed_by_title(cora)["Shop"]
+    assert (item["decision"], item["decided_on"]) == (other, day)
+    assert cora.get(WORKSPACE_EXPORT, row=row).json["decisions"] == [changed, made]
+    overview = cora.get(OVERVIEW).json
+    assert (overview["decided"], overview["followed"], overview["differed"]) == (1, 0, 1)
+
+    # After a re-score, a decision names the revision it answers (digits as text, as the form sends them).
+    client.post(RESCORE, status=201, id=ref)
+    latest = cora.post(
+        DECISION,
+        {"framework": recommended, "reason": "Still first.", "decided_on": day, "revision": " 2 "},
+        status=201,
+        row=row,
+    ).json
+    assert (latest["version"], latest["revision"]) == (3, 2)
+    assert cora.get(WORKSPACE_ASSESSMENT, row=row).json["decision"]["follows_recommendation"] is True
+
+    # A decision on a draft answers no revision, and cannot name one.
+    sketch = client.create("Sketch")["id"]
+    draft_row = listed_by_title(cora)["Sketch"]["id"]
+    for version, unnamed in enumerate((None, ""), start=1):
+        on_draft = cora.post(
+            DECISION,
+            {"framework": other, "reason": "Decided before.", "decided_on": day, "revision": unnamed},
+            status=201,
+            row=draft_row,
+        ).json
+        assert (on_draft["version"], on_draft["revision"]) == (version, None)
+    shown = cora.get(WORKSPACE_ASSESSMENT, row=draft_row).json
+    assert shown["decision"] == {**on_draft, "follows_recommendation": None}
+    assert sketch not in json.dumps(shown)
+    refused = cora.post(
+        DECISION,
+        {"framework": other, "reason": "x", "decided_on": day, "revision": 1},
+        status=400,
+        row=draft_row,
+    ).json
+    assert list(refused["errors"]) == ["revision"]
+
+
+def test_an_administrators_token_opens_the_workspace_too(client):
+    root, _ = account_client(client, "root@example.com", "admin")
+    client.completed("Shop")
+    row = listed_by_title(root)["Shop"]["id"]
+    assert root.post(NOTES, {"body": "Checked."}, status=201, row=row).json["author"] == "Root"
+    assert root.get(WORKSPACE_ASSESSMENT, row=row).json["notes"][0]["body"] == "Checked."
+
+
+def tomorrow() -> str:
+    return (today() + timedelta(days=1)).isoformat()
+
+
+BAD_NOTES = [
+    ({}, "body"),
+    ({"body": ""}, "body"),
+    ({"body": " \n\t "}, "body"),
+    ({"body": 5}, "body"),
+    ({"body": ["a note"]}, "body"),
+    ({"body": "x" * (NOTE_MAX + 1)}, "body"),
+    ({"body": "a\u0000b"}, "body"),
+    ({"body": "a\u000bb"}, "body"),
+]
+GOOD_DECISION = {"framework": "django", "reason": "The team knows it.", "decided_on": "2026-01-31"}
+BAD_DECISIONS = [
+    ({}, {"framework", "reason", "decided_on"}),
+    ({**GOOD_DECISION, "framework": "cobol"}, {"framework"}),
+    ({**GOOD_DECISION, "framework": 3}, {"framework"}),
+    ({**GOOD_DECISION, "reason": "  "}, {"reason"}),
+    ({**GOOD_DECISION, "reason": "x" * (REASON_MAX + 1)}, {"reason"}),
+    ({**GOOD_DECISION, "reason": "bell \u0007"}, {"reason"}),
+    ({**GOOD_DECISION, "decided_on": "31.01.2026"}, {"decided_on"}),
+    ({**GOOD_DECISION, "decided_on": None}, {"decided_on"}),
+    ({**GOOD_DECISION, "decided_on": "tomorrow"}, {"decided_on"}),
+    ({**GOOD_DECISION, "revision": 2}, {"revision"}),
+    ({**GOOD_DECISION, "revision": "one"}, {"revision"}),
+    ({**GOOD_DECISION, "revision": "  "}, {"revision"}),
+    ({**GOOD_DECISION, "revision": True}, {"revision"}),
+    ({**GOOD_DECISION, "revision": 1.5}, {"revision"}),
+    (
+        {"framework": "cobol", "reason": 1, "decided_on": "2026-02-30", "revision": 0},
+        {"framework", "reason", "decided_on", "revision"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), BAD_NOTES)
+def test_a_bad_note_is_a_400_naming_the_field_and_saves_nothing(client, body, field):
+    cora, _ = account_client(client, "cora@example.com", "consultant")
+    client.completed("Shop")
+    row = listed_by_title(cora)["Shop"]["id"]
+    assert list(cora.post(NOTES, body, status=400, row=row).json["errors"]) == [field]
+    assert cora.get(WORKSPACE_ASSESSMENT, row=row).json["notes"] == []
+
+
+@pytest.mark.parametrize(("body", "fields"), BAD_DECISIONS)
+def test_a_bad_decision_is_a_400_naming_the_fields_and_saves_nothing(client, body, fields):
+    cora, _ = account_client(client, "cora@example.com", "consultant")
+    client.completed("Shop")
+    row = listed_by_title(cora)["Shop"]["id"]
+    if body.get("decided_on") == "tomorrow":
+        body = {**body, "decided_on": tomorrow()}
+    assert set(cora.post(DECISION, body, status=400, row=row).json["errors"]) == fields
+    shown = cora.get(WORKSPACE_ASSESSMENT, row=row).json
+    assert (shown["decision"], shown["decisions"]) == (None, [])
+
+
+def test_a_workspace_write_that_is_not_a_json_object_is_refused_as_documented(client):
+    cora, _ = account_client(client, "cora@example.com", "consultant")
+    client.completed("Shop")
+    row = listed_by_title(cora)["Shop"]["id"]
+    for path in (NOTES, DECISION):
+        for raw, message in (
+            (b"[1]", "The body must be a JSON object."),
+            (b'{"body": ', "The body is not valid JSON"),
+            (b'{"body": "\xff"}', "The request body is not valid UTF-8."),
+        ):
+            errors = cora.post(path, raw=raw, status=400, row=row).json["errors"]
+            assert list(errors) == ["_request"] and errors["_request"].startswith(message)
+        xml = cora.post(path, raw=b"<note>hi</note>", content_type="text/xml", status=415, row=row).json
+        assert xml["errors"] == {
+            "_request": "text/xml is not accepted here; send application/json or a form."
+        }
+        padded = {"body": "x" * 300_000}
+        cora.post(path, padded, status=413, row=row)
+    shown = cora.get(WORKSPACE_ASSESSMENT, row=row).json
+    assert (shown["notes"], shown["decisions"]) == ([], [])
+
+
+def test_a_row_that_does_not_exist_is_a_404_for_the_workspace(client):
+    cora, _ = account_client(client, "cora@example.com", "consultant")
+    draft = client.create("Gone")["id"]
+    row = listed_by_title(cora)["Gone"]["id"]
+    client.call("delete", ASSESSMENT, 204, id=draft)
+    for missing in (row, MISSING_ROW, "abc", 0):
+        for path in (WORKSPACE_ASSESSMENT, WORKSPACE_EXPORT):
+            errors = cora.get(path, 404, row=missing).json["errors"]
+            assert list(errors) == ["_request"]
+        cora.post(NOTES, {"body": "Lost."}, status=404, row=missing)
+        cora.post(DECISION, GOOD_DECISION, status=404, row=missing)
+
+
+def test_the_workspace_without_credentials_is_a_401_and_for_a_client_a_403(client):
+    import webtest
+
+    cora, _ = account_client(client, "cora@example.com", "consultant")
+    ada, _ = account_client(client, "ada@example.com", "client")
+    client.completed("Shop")
+    row = listed_by_title(cora)["Shop"]["id"]
+    requests = [
+        ("get", OVERVIEW, None),
+        ("get", WORKSPACE, None),
+        ("get", WORKSPACE_ASSESSMENT, None),
+        ("get", WORKSPACE_EXPORT, None),
+        ("post", NOTES, {"body": "Sneaky."}),
+        ("post", DECISION, GOOD_DECISION),
+    ]
+    unknown = Client(
+        webtest.TestApp(client.app.app, extra_environ={"HTTP_AUTHORIZATION": "Bearer ap_unknown"})
+    )
+    sign_in_first = {"errors": {"_request": "Sign in, or send an API token as Authorization: Bearer."}}
+    for method, path, body in requests:
+        # A row that does not exist answers the same: nobody learns which rows exist.
+        for where in ({"row": row}, {"row": MISSING_ROW}):
+            for anonymous in (client, unknown):
+                refused = anonymous.call(method, path, 401, body, **where)
+                assert refused.headers["WWW-Authenticate"] == 'Bearer realm="portal"'
+                assert refused.json == sign_in_first
+            assert ada.call(method, path, 403, body, **where).json == {
+                "errors": {"_request": "Your account may not do that here."}
+            }
+    # The token in a URL counts for nothing; revoked, it counts as no token at once.
+    token = ada.app.extra_environ["HTTP_AUTHORIZATION"].removeprefix("Bearer ")
+    client.get(WORKSPACE, 401, query=f"?token={token}")
+    cora_token = cora.app.extra_environ["HTTP_AUTHORIZATION"].removeprefix("Bearer ")
+    client.get(WORKSPACE, 401, query=f"?access_token={cora_token}")
+    shown = cora.get(WORKSPACE_ASSESSMENT, row=row).json
+    assert (shown["notes"], shown["decisions"]) == ([], [])
+
+
+def test_a_revoked_consultant_token_is_a_401_at_once(client):
+    cora, browser = account_client(client, "cora@example.com", "consultant")
+    cora.get(WORKSPACE)
+    revoke = next(f for f in browser.get("/account").forms.values() if "revoke-token" in (f.action or ""))
+    revoke.submit(status=303)
+    assert cora.get(WORKSPACE, 401).headers["WWW-Authenticate"] == 'Bearer realm="portal"'
+
+
+def test_a_signed_in_consultants_session_opens_the_workspace_and_its_posts_need_the_csrf_token(client):
+    _, browser = account_client(client, "cora@example.com", "consultant")
+    client.completed("Shop")
+    session = Client(browser)  # the signed-in browser's cookie, asking for JSON
+    row = listed_by_title(session)["Shop"]["id"]
+    forged = session.post(NOTES, {"body": "Forged?"}, status=400, row=row).json["errors"]
+    assert list(forged) == ["_request"] and "csrf" in forged["_request"].lower()
+    csrf = browser.get("/account").forms["sign-out"]["csrf_token"].value
+    session.post(NOTES, {"body": "Signed in."}, status=201, headers={"X-CSRF-Token": csrf}, row=row)
+    assert [n["body"] for n in session.get(WORKSPACE_ASSESSMENT, row=row).json["notes"]] == ["Signed in."]
