@@ -14,6 +14,7 @@ def main(global_config, **settings):
     # Imported here so that importing a light submodule, such as the pytest
     # plugin ``portal.testing`` (loaded before coverage starts), loads no more.
     from .plugins import include_enabled
+    from .request import use_portal_request
     from .settings import apply_environment, settings_file
 
     ini_file = global_config.get("__file__") if global_config else None
@@ -22,6 +23,8 @@ def main(global_config, **settings):
     # The migrations /readyz compares the database with are the ini file's.
     settings["portal.ini_file"] = ini_file
     with Configurator(settings=settings, root_factory="portal.resources.Root") as config:
+        # request.tm, .dbsession, .csrf_token, .mailer and .catalog: one request class.
+        use_portal_request(config)
         # Templates: Jinja2 with autoescaping, from portal/templates.
         config.include(".templates")
         # request.dbsession, owned by pyramid_tm; pyramid_retry on conflicts.

@@ -25,10 +25,11 @@ SAMPLE_DOMAIN = "example.com"
 
 def _bootstrap(ini: str):
     from pyramid.paster import bootstrap
-    from pyramid.request import Request
+
+    from .request import PortalRequest
 
     try:
-        return bootstrap(ini, request=Request.blank("/", method="POST"))
+        return bootstrap(ini, request=PortalRequest.blank("/", method="POST"))
     except FileNotFoundError as error:
         print(f"portal: cannot read settings from {ini}: {error}", file=sys.stderr)
         return None

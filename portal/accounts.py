@@ -46,7 +46,8 @@ def read_password() -> str:
 
 def run(ini: str, command: str, email: str, **options) -> int:
     from pyramid.paster import bootstrap
-    from pyramid.request import Request
+
+    from .request import PortalRequest
 
     try:
         # Checked before the database is touched: a refusal changes nothing.
@@ -56,7 +57,7 @@ def run(ini: str, command: str, email: str, **options) -> int:
             check_new_password(password)
         elif command == "set-role":
             options["role"] = role(options["role"])
-        env = bootstrap(ini, request=Request.blank("/", method="POST"))
+        env = bootstrap(ini, request=PortalRequest.blank("/", method="POST"))
     except (Refused, WeakPassword) as error:
         print(f"portal {command}: {error}", file=sys.stderr)
         return 2

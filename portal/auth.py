@@ -28,6 +28,7 @@ from sqlalchemy import delete, select, update
 from .models import ApiToken, AuthSession, User
 from .models.assessment import utcnow
 from .roles import Roles
+from .security import SESSION_COOKIE
 
 # Where the cookie session keeps the raw session token.
 SESSION_TOKEN = "auth"  # noqa: S105 (a key name, not a secret)
@@ -124,8 +125,6 @@ def new_api_token(request, user: User, name: str) -> str:
 
 
 def _session_token(request) -> str | None:
-    from .security import SESSION_COOKIE
-
     # Only a browser that has a cookie can be signed in; reading request.session
     # without one would start a session for nothing.
     if SESSION_COOKIE not in request.cookies:
@@ -143,8 +142,6 @@ def _bearer_token(request) -> str | None:
 
 def identify(request) -> Identity | None:
     """The identity of a request (uncached: ``request.identity`` caches it)."""
-    from .security import SESSION_COOKIE
-
     # Most requests carry neither credential (an anonymous link holder): answer that from
     # the raw headers, without parsing them. The cookie test may match what is not our
     # cookie; the parse below then decides.

@@ -134,13 +134,13 @@ def _days(text: str) -> int:
 def _purge(ini: str, days: int) -> int:
     """Runs in its own transaction: all stale drafts go, or none."""
     from pyramid.paster import bootstrap
-    from pyramid.request import Request
 
     from .assessments import purge_drafts
+    from .request import PortalRequest
 
     try:
         # A writing request: its SQLite transaction takes the write lock up front.
-        env = bootstrap(ini, request=Request.blank("/", method="POST"))
+        env = bootstrap(ini, request=PortalRequest.blank("/", method="POST"))
     except FileNotFoundError as error:
         print(f"portal: cannot read settings from {ini}: {error}", file=sys.stderr)
         return 2

@@ -9,6 +9,8 @@ from inline script.
 
 from __future__ import annotations
 
+from functools import cache
+
 from pyramid.tweens import INGRESS
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -35,6 +37,28 @@ SECURITY_HEADERS = {
 TOOLBAR_PREFIX = "/_debug_toolbar/"
 
 
+@cache
+def _lower_names(headers: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    return frozenset(name.lower() for name, _ in headers)
+
+
+def set_headers(response, headers: tuple[tuple[str, str], ...], replace: bool = True) -> None:
+    """Set ``headers`` on ``response``, replacing (or, with ``replace=False``, keeping) any
+    the response has already, in one pass over its header list.
+
+    ``response.headers.update`` or ``setdefault`` scans every header once per header set:
+    most of what these headers cost on a cached page.
+    """
+    names = _lower_names(headers)
+    headerlist = response.headerlist
+    present = {name.lower() for name, _ in headerlist} & names
+    if present and replace:
+        headerlist[:] = [item for item in headerlist if item[0].lower() not in present]
+    elif present:
+        headers = tuple(item for item in headers if item[0].lower() not in present)
+    headerlist.extend(headers)
+
+
 def security_headers_tween_factory(handler, registry):
     headers = tuple(SECURITY_HEADERS.items())
     toolbar = tuple((name, value) for name, value in headers if name != "Content-Security-Policy")
@@ -43,7 +67,7 @@ def security_headers_tween_factory(handler, registry):
         response = handler(request)
         # The raw WSGI path: decoding it could fail (invalid UTF-8 is answered below us).
         chosen = toolbar if request.environ.get("PATH_INFO", "").startswith(TOOLBAR_PREFIX) else headers
-        response.headers.update(chosen)
+        set_headers(response, chosen)
         return response
 
     return security_headers_tween

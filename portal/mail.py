@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from pyramid_mailer import get_mailer, mailer_factory_from_settings
+from pyramid_mailer import mailer_factory_from_settings
 from pyramid_mailer.interfaces import IMailer
 from pyramid_mailer.mailer import DebugMailer
 from pyramid_mailer.message import Message
@@ -93,5 +93,4 @@ def includeme(config) -> None:
         mailer = DebugMailer.from_settings(settings)
     else:
         mailer = mailer_factory_from_settings(settings)
-    config.registry.registerUtility(mailer, IMailer)
-    config.add_request_method(get_mailer, "mailer", reify=True)
+    config.registry.registerUtility(mailer, IMailer)  # request.mailer (portal.request)

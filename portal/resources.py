@@ -10,6 +10,7 @@ from pyramid.decorator import reify
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import bindparam, select
 
+from .models import READ_METHODS
 from .plugins import Criterion, Framework
 from .security import Permissions, keep_link_private
 from .validators import positive_int
@@ -336,8 +337,6 @@ class AssessmentResource(Resource):
         reads the same row in its own transaction, before the view reads the rest (a Core
         statement on the session's connection: through the ORM it cost a fifth of a save).
         """
-        from .models import READ_METHODS
-
         parameters = {"public_id": self.__name__}
         if self.request.method not in READ_METHODS:
             row = self.request.dbsession.connection().execute(_access_statement(), parameters).first()

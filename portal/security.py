@@ -9,11 +9,11 @@ from enum import StrEnum
 
 import pyramid.viewderivers
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
-from pyramid.csrf import get_csrf_token
 from pyramid.request import RequestLocalCache
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.viewderivers import INGRESS
 
+from .headers import set_headers
 from .settings import is_production
 
 SESSION_COOKIE = "portal_session"
@@ -83,13 +83,9 @@ class SecurityPolicy:
     """
 
     def __init__(self):
-        self._identity = RequestLocalCache(self._load_identity)
+        from .auth import identify  # portal.auth reads this module's SESSION_COOKIE
 
-    @staticmethod
-    def _load_identity(request):
-        from .auth import identify
-
-        return identify(request)
+        self._identity = RequestLocalCache(identify)
 
     def identity(self, request):
         return self._identity.get_or_create(request)
@@ -138,10 +134,10 @@ def csrf_applies(request) -> bool:
 # An anonymous assessment is opened by its unguessable link alone: every answer
 # under such a link keeps it out of shared caches and search indexes (and, as
 # every response does, out of other sites' referrers: see portal.headers).
-PRIVATE_LINK_HEADERS = {
-    "Cache-Control": "private, no-store",
-    "X-Robots-Tag": "noindex",
-}
+PRIVATE_LINK_HEADERS = (
+    ("Cache-Control", "private, no-store"),
+    ("X-Robots-Tag", "noindex"),
+)
 
 
 # Logs and the audit trail name an assessment without holding its link: logs by
@@ -167,8 +163,7 @@ def link_digest(public_id: str) -> str:
 
 def keep_link_private(request, response) -> None:
     """A response callback; a view that chose its own Cache-Control keeps it."""
-    for name, value in PRIVATE_LINK_HEADERS.items():
-        response.headers.setdefault(name, value)
+    set_headers(response, PRIVATE_LINK_HEADERS, replace=False)
 
 
 def includeme(config) -> None:
@@ -190,7 +185,5 @@ def includeme(config) -> None:
     # (400) whoever's cookie it carries, and a permission check never runs on one. Pyramid's
     # own deriver, moved from under the permission check to over it.
     config.add_view_deriver(pyramid.viewderivers.csrf_view, "csrf_view", under=INGRESS, over="secured_view")
-    # Forms render {{ request.csrf_token }}; asking for it starts a session.
-    config.add_request_method(get_csrf_token, "csrf_token", reify=True)
     # Every view states its permission; this is the one for views that forget.
     config.set_default_permission(Permissions.VIEW)

@@ -100,6 +100,16 @@ def mark_written(dbsession: Session) -> None:
     dbsession.info[TM_EVENTS].mark_changed(dbsession)
 
 
+def request_dbsession(request) -> Session:
+    """``request.dbsession`` (``portal.request``): a test's own session, or a new one in ``request.tm``."""
+    session = request.environ.get(SESSION_ENVIRON_KEY)
+    if session is None:
+        reads = request.method in READ_METHODS
+        factory = request.registry["dbsession_read_factory" if reads else "dbsession_factory"]
+        session = get_tm_session(factory, request.tm, request=request)
+    return session
+
+
 def retry_attempts(request) -> int | None:
     """``pyramid_retry``'s hook: a read (GET, HEAD) runs once, a write up to ``retry.attempts``.
 
@@ -128,15 +138,8 @@ def includeme(config) -> None:
     # Same pool and events; only the SQLite BEGIN differs (no GET writes: tested).
     read_session_factory = get_session_factory(engine.execution_options(**{READS_ONLY: True}))
     config.registry["dbsession_factory"] = session_factory
+    config.registry["dbsession_read_factory"] = read_session_factory
     config.registry["dbengine"] = engine
     # One-row reads outside a request's transaction (the access check of portal.resources).
     config.registry["dbreads"] = RowReads(engine)
-
-    def dbsession(request) -> Session:
-        session = request.environ.get(SESSION_ENVIRON_KEY)
-        if session is None:
-            factory = read_session_factory if request.method in READ_METHODS else session_factory
-            session = get_tm_session(factory, request.tm, request=request)
-        return session
-
-    config.add_request_method(dbsession, reify=True)
+    # request.dbsession is request_dbsession, on the request class (portal.request).

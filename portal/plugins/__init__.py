@@ -36,10 +36,9 @@ def includeme(config) -> None:
     config.add_directive("add_criterion", add_criterion)
     # A plugin's own alembic migrations and the tables they own (portal.plugins.migrations).
     config.add_directive("add_migrations", "portal.plugins.migrations.add_migrations")
-    config.registry.portal_catalog = Catalog()
+    config.registry.portal_catalog = Catalog()  # request.catalog (portal.request)
     config.registry.portal_sources = {}
     config.action(None, config.registry.portal_catalog.seal, order=SEAL_ORDER)
-    config.add_request_method(lambda request: request.registry.portal_catalog, "catalog", reify=True)
 
 
 def include_enabled(config, origin: str | SettingsFile = "settings") -> list[Installed]:
