@@ -156,14 +156,16 @@ def test_the_pdf_report_is_an_attachment_with_the_ranking_as_text_and_the_charts
 
 
 @contextmanager
-def statements():
-    """The SQL statements SQLite runs meanwhile, on any pooled connection.
+def statements(app):
+    """The SQL statements SQLite runs meanwhile, on any connection from the pool.
 
     Counted by SQLite itself (its trace callback), so that a statement run on the
     DBAPI connection directly (``portal.models.row_reads``) is counted as well as
-    one run through SQLAlchemy.
+    one run through SQLAlchemy. The link reads' kept connections are closed first, so
+    that the next read takes one from the pool, traced.
     """
     executed = []
+    app.app.registry["dbreads"].close()
 
     def trace(dbapi_connection, record, proxy):
         dbapi_connection.set_trace_callback(executed.append)
@@ -193,7 +195,7 @@ def test_the_pdf_is_rendered_once_then_served_from_the_render_cache_with_an_etag
     # A second request renders nothing and reads only what the access check needs: one
     # statement, the assessment's row (its owner, and its decision's version for the key),
     # never its revisions. It answers from the render cache, byte for byte and header for header.
-    with statements() as executed:
+    with statements(app) as executed:
         hit = app.get(revision + "/report.pdf")
         markdown_hit = app.get(revision + "/report.md")
         app.get(revision + "/report.pdf", headers={"If-None-Match": first.headers["ETag"]}, status=304)
@@ -204,7 +206,7 @@ def test_the_pdf_is_rendered_once_then_served_from_the_render_cache_with_an_etag
         markdown.headerlist
     )
     # The counter does see a request that reads: a revision not rendered yet.
-    with statements() as executed:
+    with statements(app) as executed:
         app.get(revision.replace("/revisions/1", "/revisions/2"), status=404)
     assert executed
 

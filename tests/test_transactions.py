@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -79,6 +80,27 @@ def test_no_get_changes_the_database(make_app, database):
         app.get(path, status="*")
     after = {model: count(database, model) for model in (Assessment, Answer, Revision, AuditEvent)}
     assert after == before
+
+
+def test_a_write_takes_the_sqlite_write_lock_at_its_first_statement_not_at_its_access_check(
+    make_app, database
+):
+    """The access check reads outside the request's transaction (portal.resources): a save
+    that fails validation never needs the lock, and a valid one takes it only to write."""
+    app = make_app(sqlalchemy__url=database)
+    url = app.post_json("/assessments/", {"title": "Locked out"}, headers=JSON).json["url"]
+    holder = sqlite3.connect(database.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock for the whole request
+        # With the check inside the transaction this waited out busy_timeout: a 503.
+        answer = app.post_json(
+            url + "answers", {"answers": {"no.such.question": "x"}}, headers=JSON, status=400
+        )
+        assert "no.such.question" in answer.json["errors"]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert count(database, Answer) == 0
 
 
 def test_reads_run_once_and_writes_may_be_retried(use_plugins, make_app, database):
