@@ -1,8 +1,8 @@
 # gunicorn settings for serving the portal behind a reverse proxy:
 #     gunicorn --paste production.ini -c gunicorn.conf.py
 # (gunicorn also reads ./gunicorn.conf.py by itself when started in this folder).
-# A configuration error (a setting, a broken plugin) stops the master with one line and
-# "App failed to load." (exit 4) instead of starting workers again (portal/startup.py).
+# A configuration error (a setting, a broken plugin) stops gunicorn with one line and exit
+# status 2 before any worker starts: on_starting below (portal/startup.py).
 # The proxy in front terminates TLS and enforces the body size (e.g. nginx
 # client_max_body_size 256k): gunicorn has no body limit of its own, and the
 # portal answers 413 from the declared Content-Length before reading a body.
@@ -22,3 +22,11 @@ logger_class = "portal.serving.AccessLog"
 accesslog = "-"
 # X-Forwarded-For and -Proto are trusted from the local proxy only.
 forwarded_allow_ips = "127.0.0.1"
+
+
+def on_starting(server):
+    # The master checks the configuration once (it builds the portal and drops it).
+    if server.cfg.paste:
+        from portal.startup import check_in_gunicorn_master
+
+        check_in_gunicorn_master(server.cfg.paste)

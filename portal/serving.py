@@ -27,7 +27,9 @@ class AccessLog(Logger):
 class ConfigurationStop(AppImportError, RuntimeError):
     """A configuration error, raised by ``portal.startup`` where gunicorn loads the app.
 
-    A worker prints an ``AppImportError`` without a traceback and exits so that the master
-    halts ("App failed to load."); with ``--preload`` the master itself prints a
-    ``RuntimeError`` and exits 1. Any other exit of a worker only gets it started again.
+    With the project's ``gunicorn.conf.py`` the master meets it first, before any worker
+    starts (``portal.startup.check_in_gunicorn_master``). Without it a worker prints an
+    ``AppImportError`` without a traceback and exits so that the master halts ("App failed
+    to load."); with ``--preload`` the master itself prints a ``RuntimeError`` and exits 1.
+    Any other exit of a worker only gets it started again.
     """

@@ -198,6 +198,20 @@ def test_gunicorn_stops_instead_of_starting_workers_again(tmp_path, plugin_pytho
     ]
     # A master that started workers again and again would never end: the timeout fails the test.
     result = run(command, plugin_pythonpath("good"), tmp_path)
-    assert result.returncode != 0
+    # gunicorn.conf.py's on_starting: the master stops before any worker starts (when two
+    # workers failed alike, gunicorn 27 could print a traceback of its own while halting).
+    assert result.returncode == 2, result.stderr
+    assert_one_line(result, ini)
+    assert "Booting worker" not in result.stderr + result.stdout
+
+
+def test_without_the_projects_gunicorn_conf_a_worker_stops_the_master(tmp_path, plugin_pythonpath):
+    ini = broken_ini(tmp_path)
+    no_config = tmp_path / "gunicorn.empty.conf.py"
+    no_config.write_text("")
+    command = [str(BIN / "gunicorn"), "--paste", str(ini), "-c", str(no_config)]
+    command += ["--bind", f"127.0.0.1:{free_port()}", "--workers", "1", "--no-control-socket"]
+    result = run(command, plugin_pythonpath("good"), tmp_path)
+    assert result.returncode == 4, result.stderr  # gunicorn's APP_LOAD_ERROR
     assert_one_line(result, ini)
     assert "App failed to load" in result.stderr
