@@ -26,7 +26,6 @@ forwarded_allow_ips = "127.0.0.1"
 
 def on_starting(server):
     # The master checks the configuration once (it builds the portal and drops it).
-    if server.cfg.paste:
-        from portal.startup import check_in_gunicorn_master
+    from portal.startup import check_in_gunicorn_master
 
-        check_in_gunicorn_master(server.cfg.paste)
+    check_in_gunicorn_master(server.app)

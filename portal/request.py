@@ -23,6 +23,8 @@ from pyramid.request import Request
 from pyramid_mailer import get_mailer
 from pyramid_tm import create_tm
 
+from .models import request_dbsession
+
 
 class PortalRequest(Request):
     @reify
@@ -33,8 +35,6 @@ class PortalRequest(Request):
     @reify
     def dbsession(self):
         """The request's database session, joined to ``tm`` (``portal.models``)."""
-        from .models import request_dbsession
-
         return request_dbsession(self)
 
     @reify
@@ -53,8 +53,8 @@ class PortalRequest(Request):
         return self.registry.portal_catalog
 
 
-# What portal.main claims for this class (a test checks it names every property above).
-PROPERTIES = ("tm", "dbsession", "csrf_token", "mailer", "catalog")
+# What portal.main claims for this class: every property above.
+PROPERTIES = tuple(name for name, value in vars(PortalRequest).items() if isinstance(value, reify))
 
 
 def use_portal_request(config) -> None:

@@ -331,8 +331,8 @@ class AssessmentResource(Resource):
     def access(self) -> Access:
         """What the ACL and the render cache need: one indexed row, no ORM object.
 
-        Read on a pooled connection of its own (``RowReads``), outside the request's
-        transaction, for a write too: a cached revision page costs one small statement and
+        Read on the connection the thread keeps for these reads (``RowReads``), outside the
+        request's transaction, for a write too: a cached revision page costs one small statement and
         no database session, and on SQLite a write's lock (``BEGIN IMMEDIATE``) is taken by
         its first statement, not held through the view's parsing and validation (that put
         the answer save's lock span from ~380 to ~470 µs). This is what PostgreSQL's READ

@@ -63,20 +63,20 @@ def stop(line: str, ini_file: str | None) -> None:
     raise SystemExit(EXIT_STATUS)
 
 
-def check_in_gunicorn_master(ini_file: str) -> None:
+def check_in_gunicorn_master(application) -> None:
     """``gunicorn.conf.py``'s ``on_starting``: build the portal once in the master, and drop it.
 
-    A configuration error then stops gunicorn with the one line and exit status 2 before any
-    worker starts. Left to the workers, each fails alike, and gunicorn prints a traceback of
-    its own when a second worker exits while the master halts for the first (seen with
-    gunicorn 27 in CI). Building touches no database; each worker builds its own portal.
+    ``application`` is gunicorn's own (``server.app``): its ``load()`` builds the portal as
+    each worker will, from the same ini and ``--paste-global`` values, without keeping it (a
+    worker still builds its own). A configuration error then stops gunicorn with the one line
+    and exit status 2 before any worker starts. Left to the workers, each fails alike, and
+    gunicorn prints a traceback of its own when a second worker exits while the master halts
+    for the first (seen with gunicorn 27 in CI). Building touches no database.
     """
-    from pyramid.paster import get_app
-
     from .serving import ConfigurationStop
 
     try:
-        get_app(ini_file)
+        application.load()
     except ConfigurationStop as error:
         print(error, file=sys.stderr)
         raise SystemExit(EXIT_STATUS) from None

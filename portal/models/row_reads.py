@@ -45,6 +45,7 @@ class RowReads:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._compiled: dict[Select, tuple[str, Any]] = {}
+        self._driver_error = engine.dialect.loaded_dbapi.Error
         self._local = threading.local()
         self._generation = 0
         # A forked child must not close (nor let the collector close) its parent's connections.
@@ -53,22 +54,18 @@ class RowReads:
     def first(self, statement: Select, **parameters: Any) -> tuple | None:
         sql, bind = self._compile(statement)
         bound = bind(parameters)
-        driver_error = self.engine.dialect.loaded_dbapi.Error
-        connection = self._kept_connection()
-        try:
-            return _read(connection, sql, bound)
-        except driver_error as error:
-            gone = self.engine.dialect.is_disconnect(error, connection, None)
-            self._local.kept = None  # closes it
-            if not gone:
-                raise self._wrapped(error, sql) from error
-            log.info("a kept read connection was gone (%s); reading on a fresh one", error)
-        connection = self._kept_connection()
-        try:
-            return _read(connection, sql, bound)
-        except driver_error as error:
-            self._local.kept = None  # closes it
-            raise self._wrapped(error, sql) from error
+        retry = True
+        while True:
+            connection = self._kept_connection()
+            try:
+                return _read(connection, sql, bound)
+            except self._driver_error as error:
+                gone = self.engine.dialect.is_disconnect(error, connection, None)
+                self._local.kept = None  # closes it
+                if not (retry and gone):
+                    raise self._wrapped(error, sql) from error
+                log.info("a kept read connection was gone (%s); reading on a fresh one", error)
+                retry = False
 
     def close(self) -> None:
         """Every thread closes its kept connection at its next read and takes a fresh one."""
@@ -82,10 +79,9 @@ class RowReads:
             if kept.pid != os.getpid():
                 self._inherited.append(kept.connection)
             self._local.kept = None  # closes it (_Kept.__del__)
-        driver_error = self.engine.dialect.loaded_dbapi.Error
         try:
             pooled = self.engine.raw_connection()
-        except driver_error as error:
+        except self._driver_error as error:
             raise self._wrapped(error, "connect") from error
         pooled.detach()
         self._local.kept = _Kept(self._generation, pooled.dbapi_connection)
@@ -120,7 +116,7 @@ class RowReads:
             sql,
             None,
             error,
-            self.engine.dialect.loaded_dbapi.Error,
+            self._driver_error,
             hide_parameters=True,
             dialect=self.engine.dialect,
         )
